@@ -1,0 +1,22 @@
+namespace SocketKit.Codecs;
+
+/// <summary>Settings of <see cref="DelimiterFramer"/>.</summary>
+public sealed class DelimiterFramerOptions
+{
+    /// <summary>
+    /// The delimiters; a frame ends at the first of them found. When several match, the one giving the
+    /// shortest frame wins. The first one is written by <see cref="DelimiterFramer.Encode"/>. Required.
+    /// </summary>
+    public IList<byte[]> Delimiters { get; } = new List<byte[]>();
+
+    /// <summary>Whether the delimiter is removed from decoded frames. Defaults to <see langword="true"/>.</summary>
+    public bool StripDelimiter { get; set; } = true;
+
+    /// <summary>
+    /// The maximum frame length in bytes, not counting the delimiter. A security setting. Defaults to 64 KiB.
+    /// </summary>
+    public int MaxFrameLength { get; set; } = 64 * 1024;
+
+    /// <summary>What to do with a too-long frame. Defaults to <see cref="TooLongFramePolicy.Close"/>.</summary>
+    public TooLongFramePolicy TooLongFramePolicy { get; set; } = TooLongFramePolicy.Close;
+}

@@ -1,0 +1,38 @@
+namespace SocketKit.Codecs;
+
+/// <summary>Factories for the built-in framers.</summary>
+public static class Framing
+{
+    /// <summary>Frames by a length field (<see cref="LengthFieldFramer"/>).</summary>
+    /// <param name="options">Settings, or <see langword="null"/> for a 4-byte big-endian payload length and a 1 MiB maximum.</param>
+    /// <returns>The factory.</returns>
+    public static FramerFactory LengthField(LengthFieldFramerOptions? options = null)
+    {
+        var o = options ?? new LengthFieldFramerOptions();
+        return new FramerFactory(() => new LengthFieldFramer(o));
+    }
+
+    /// <summary>Frames by delimiters (<see cref="DelimiterFramer"/>).</summary>
+    /// <param name="options">Settings; at least one delimiter.</param>
+    /// <returns>The factory.</returns>
+    public static FramerFactory Delimiter(DelimiterFramerOptions options) => new(() => new DelimiterFramer(options));
+
+    /// <summary>Frames by text lines (<see cref="LineFramer"/>).</summary>
+    /// <param name="options">Settings, or <see langword="null"/> for the defaults.</param>
+    /// <returns>The factory.</returns>
+    public static FramerFactory Lines(LineFramerOptions? options = null)
+    {
+        var o = options ?? new LineFramerOptions();
+        return new FramerFactory(() => new LineFramer(o));
+    }
+
+    /// <summary>Frames of a fixed length (<see cref="FixedLengthFramer"/>).</summary>
+    /// <param name="frameLength">The length of every frame.</param>
+    /// <returns>The factory.</returns>
+    public static FramerFactory FixedLength(int frameLength) => new(() => new FixedLengthFramer(frameLength));
+
+    /// <summary>No framing (<see cref="RawFramer"/>).</summary>
+    /// <param name="maxChunkLength">The largest chunk delivered at once. Defaults to 64 KiB.</param>
+    /// <returns>The factory.</returns>
+    public static FramerFactory Raw(int maxChunkLength = 64 * 1024) => new(() => new RawFramer(maxChunkLength));
+}

@@ -1,0 +1,233 @@
+using System.IO.Pipelines;
+using SocketKit.Internal;
+
+namespace SocketKit.Connections;
+
+/// <summary>The send path: serialised sends into the bounded output pipe, send-buffer policy and writability.</summary>
+public sealed partial class Connection<TIn, TOut>
+{
+    private readonly SemaphoreSlim _sendLock = new(1, 1);
+    private readonly PooledBufferWriter _encodeBuffer = new();
+    private long _pendingSendBytes;
+    private int _notWritable;
+    private bool _outputCompleted;
+    private TaskCompletionSource? _drained;
+
+    /// <summary>Whether the send buffer is below its high watermark (it becomes writable again below the low one).</summary>
+    public bool IsWritable => Volatile.Read(ref _notWritable) == 0;
+
+    /// <summary>
+    /// Encodes <paramref name="message"/> and puts the whole frame into the send buffer. Safe from any thread;
+    /// messages are never interleaved or written in part. Completes when the message is accepted into the
+    /// bounded send buffer (not when the peer has it); a full buffer follows <see cref="ConnectionOptions.FullSendBufferPolicy"/>.
+    /// </summary>
+    /// <param name="message">The message.</param>
+    /// <param name="cancellationToken">Cancels waiting for the send lock or for buffer space. A message already accepted stays accepted.</param>
+    /// <returns>A task that completes when the message is accepted.</returns>
+    /// <exception cref="ConnectionClosedException">The connection is closing or closed.</exception>
+    /// <exception cref="SendBufferFullException">The buffer is full and the policy is <see cref="FullSendBufferPolicy.FailFast"/>.</exception>
+    public async ValueTask SendAsync(TOut message, CancellationToken cancellationToken = default)
+    {
+        ThrowIfClosing();
+        await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ThrowIfClosing();
+            ThrowIfOutputCompleted();
+            CheckSendBuffer();
+            try
+            {
+                _codec.Encoder.Encode(message, _encodeBuffer);
+                _framer.Encode(_encodeBuffer.WrittenSpan, _transport.Output);
+            }
+            finally
+            {
+                _encodeBuffer.Reset();
+            }
+
+            await CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _sendLock.Release();
+        }
+    }
+
+    /// <summary>Completes when every byte accepted so far has been handed to the OS.</summary>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>A task that completes when the send buffer is empty.</returns>
+    /// <exception cref="ConnectionClosedException">The connection closed before the buffer drained.</exception>
+    public async ValueTask FlushAsync(CancellationToken cancellationToken = default)
+    {
+        while (Volatile.Read(ref _pendingSendBytes) > 0)
+        {
+            ThrowIfClosing();
+            var waiter = Volatile.Read(ref _drained);
+            if (waiter is null)
+            {
+                var fresh = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                waiter = Interlocked.CompareExchange(ref _drained, fresh, null) ?? fresh;
+            }
+
+            if (Volatile.Read(ref _pendingSendBytes) > 0)
+            {
+                await waiter.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Finishes this side's output: everything buffered is sent, then a FIN. The connection keeps reading
+    /// (half-close); it closes once the peer has finished too. Further sends throw.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels waiting for a send in progress.</param>
+    /// <returns>A task that completes when the output is completed (the FIN follows the buffered bytes).</returns>
+    public async ValueTask CompleteOutputAsync(CancellationToken cancellationToken = default)
+    {
+        ThrowIfClosing();
+        await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (Volatile.Read(ref _outputCompleted))
+            {
+                return;
+            }
+
+            Volatile.Write(ref _outputCompleted, true);
+            await _transport.Output.CompleteAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _sendLock.Release();
+        }
+
+        if (_inputEnded)
+        {
+            TryClose(CloseReason.PeerClose, null); // the peer had already finished: both directions are done
+        }
+    }
+
+    private void CheckSendBuffer()
+    {
+        var pending = Volatile.Read(ref _pendingSendBytes);
+        if (pending < _options.SendBufferHighWatermark)
+        {
+            return;
+        }
+
+        switch (_options.FullSendBufferPolicy)
+        {
+            case FullSendBufferPolicy.FailFast:
+                throw new SendBufferFullException(pending);
+            case FullSendBufferPolicy.Disconnect:
+                TryClose(CloseReason.SlowConsumer, new SendBufferFullException(pending));
+                ThrowIfClosing();
+                break;
+            default:
+                break; // Wait: the pipe's pause threshold makes the flush wait
+        }
+    }
+
+    /// <summary>Flushes what was written into the pipe; waits while the buffer is above the high watermark.</summary>
+    private async ValueTask CommitAsync(CancellationToken cancellationToken)
+    {
+        var output = _transport.Output;
+        AddPending(output.UnflushedBytes);
+        _flushStarted = _time.GetTimestamp();
+        FlushResult result;
+        try
+        {
+            result = await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _flushStarted = 0;
+        }
+
+        if (result.IsCompleted || (result.IsCanceled && CloseInfo is not { IsGraceful: true }))
+        {
+            // The socket is gone (or the close is a reset): these bytes will not be sent.
+            ThrowClosed();
+        }
+
+        // Cancelled by a graceful close: the message is in the buffer and will be flushed before the FIN.
+    }
+
+    private async Task CompleteOutputForCloseAsync()
+    {
+        await _sendLock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (!_outputCompleted)
+            {
+                _outputCompleted = true;
+                await _transport.Output.CompleteAsync().ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _sendLock.Release();
+        }
+    }
+
+    void ITransportObserver.OnSent(long bytes)
+    {
+        _lastSend = _time.GetTimestamp();
+        AddPending(-bytes);
+    }
+
+    private void AddPending(long delta)
+    {
+        if (delta == 0)
+        {
+            return;
+        }
+
+        var after = Interlocked.Add(ref _pendingSendBytes, delta);
+        var before = after - delta;
+        if (delta > 0 && before < _options.SendBufferHighWatermark && after >= _options.SendBufferHighWatermark)
+        {
+            SetWritable(false);
+        }
+        else if (delta < 0)
+        {
+            if (before > _options.SendBufferLowWatermark && after <= _options.SendBufferLowWatermark)
+            {
+                SetWritable(true);
+            }
+
+            if (after == 0)
+            {
+                Interlocked.Exchange(ref _drained, null)?.TrySetResult();
+            }
+        }
+    }
+
+    private void SetWritable(bool writable)
+    {
+        var flag = writable ? 0 : 1;
+        if (Interlocked.Exchange(ref _notWritable, flag) != flag)
+        {
+            Post(Signal.WritabilityChanged);
+        }
+    }
+
+    private void ThrowIfClosing()
+    {
+        if (Volatile.Read(ref _closeInfo) is not null)
+        {
+            ThrowClosed();
+        }
+    }
+
+    private void ThrowIfOutputCompleted()
+    {
+        if (Volatile.Read(ref _outputCompleted))
+        {
+            throw new InvalidOperationException("The output was completed with CompleteOutputAsync; nothing more can be sent.");
+        }
+    }
+
+    private void ThrowClosed() =>
+        throw new ConnectionClosedException(CloseInfo ?? new CloseInfo(CloseReason.TransportError));
+}

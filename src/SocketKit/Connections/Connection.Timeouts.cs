@@ -1,0 +1,129 @@
+using SocketKit.Internal;
+
+namespace SocketKit.Connections;
+
+/// <summary>
+/// Deadlines checked by the shared tick, and the signals it posts to the message loop, where the
+/// handler hears of them between messages (callbacks never overlap).
+/// </summary>
+public sealed partial class Connection<TIn, TOut>
+{
+    private long _lastReceive;
+    private long _lastSend;
+    private long _lastReaderIdle;
+    private long _lastWriterIdle;
+    private long _lastAllIdle;
+    private long _flushStarted;
+    private int _signals;
+
+    [Flags]
+    private enum Signal
+    {
+        ReaderIdle = 1,
+        WriterIdle = 2,
+        AllIdle = 4,
+        WritabilityChanged = 8,
+    }
+
+    void ITransportObserver.OnReceived(int bytes) => _lastReceive = _time.GetTimestamp();
+
+    void ITickable.OnTick(long timestamp)
+    {
+        if (IsClosing)
+        {
+            return;
+        }
+
+        var lastReceive = Volatile.Read(ref _lastReceive);
+        var lastSend = Volatile.Read(ref _lastSend);
+        var lastActivity = Math.Max(lastReceive, lastSend);
+        if (IsDue(_options.IdleTimeout, lastActivity, timestamp))
+        {
+            TryClose(CloseReason.IdleTimeout, new TimeoutException(FormattableString.Invariant($"Nothing received or sent for {_options.IdleTimeout}.")));
+            return;
+        }
+
+        var flushStarted = Volatile.Read(ref _flushStarted);
+        if (flushStarted != 0 && IsDue(_options.WriteTimeout, flushStarted, timestamp))
+        {
+            TryClose(CloseReason.WriteTimeout, new TimeoutException(FormattableString.Invariant($"A send waited for buffer space for more than {_options.WriteTimeout}.")));
+            return;
+        }
+
+        if (_handler is null)
+        {
+            return;
+        }
+
+        var due = default(Signal);
+        if (IsDue(_options.ReaderIdleTime, Math.Max(lastReceive, _lastReaderIdle), timestamp))
+        {
+            _lastReaderIdle = timestamp;
+            due |= Signal.ReaderIdle;
+        }
+
+        if (IsDue(_options.WriterIdleTime, Math.Max(lastSend, _lastWriterIdle), timestamp))
+        {
+            _lastWriterIdle = timestamp;
+            due |= Signal.WriterIdle;
+        }
+
+        if (IsDue(_options.AllIdleTime, Math.Max(lastActivity, _lastAllIdle), timestamp))
+        {
+            _lastAllIdle = timestamp;
+            due |= Signal.AllIdle;
+        }
+
+        if (due != 0)
+        {
+            Post(due);
+        }
+    }
+
+    private bool IsDue(TimeSpan period, long since, long now) =>
+        period != Timeout.InfiniteTimeSpan && _time.GetElapsedTime(since, now) >= period;
+
+    private void Post(Signal signal)
+    {
+        Interlocked.Or(ref _signals, (int)signal);
+        Wake();
+    }
+
+    /// <summary>Runs the handler callbacks for signals posted since the last call. Message loop only.</summary>
+    private async ValueTask ProcessSignalsAsync()
+    {
+        var signals = (Signal)Interlocked.Exchange(ref _signals, 0);
+        if (signals == 0 || IsClosing)
+        {
+            return;
+        }
+
+        var handler = _handler!;
+        try
+        {
+            if ((signals & Signal.WritabilityChanged) != 0)
+            {
+                handler.OnWritabilityChanged(this, IsWritable);
+            }
+
+            if ((signals & Signal.ReaderIdle) != 0)
+            {
+                await handler.OnIdleAsync(this, IdleKind.Reader, Closing).ConfigureAwait(false);
+            }
+
+            if ((signals & Signal.WriterIdle) != 0)
+            {
+                await handler.OnIdleAsync(this, IdleKind.Writer, Closing).ConfigureAwait(false);
+            }
+
+            if ((signals & Signal.AllIdle) != 0)
+            {
+                await handler.OnIdleAsync(this, IdleKind.All, Closing).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e)
+        {
+            OnCallbackFailed(e);
+        }
+    }
+}

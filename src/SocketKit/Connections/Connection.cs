@@ -1,0 +1,255 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using SocketKit.Codecs;
+using SocketKit.Internal;
+
+namespace SocketKit.Connections;
+
+/// <summary>
+/// One connection: its five-tuple and id, its state machine, a message loop that delivers decoded
+/// messages to a handler (push) or to <see cref="ReadAllAsync"/> (pull), and a send path.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Closing is recorded, never raced: <see cref="Close"/>, <see cref="Abort"/>, the peer's FIN or RST, timeouts
+/// and server stop only record the first close reason atomically and wake the message loop, which runs
+/// <c>OnDisconnectedAsync</c> last. See docs/threading.md for the full threading and ordering contract.
+/// </para>
+/// </remarks>
+/// <typeparam name="TIn">The type of received messages.</typeparam>
+/// <typeparam name="TOut">The type of sent messages.</typeparam>
+public sealed partial class Connection<TIn, TOut> : IAsyncDisposable, ITransportObserver, ITickable
+{
+    private readonly Transport _transport;
+    private readonly Codec<TIn, TOut> _codec;
+    private readonly Framer _framer;
+    private readonly ConnectionHandler<TIn, TOut>? _handler;
+    private readonly ConnectionOptions _options;
+    private readonly ConnectionTicker _ticker;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly CancellationToken _ownerStopping;
+    private readonly CancellationTokenSource _closingCts = new();
+    private readonly TaskCompletionSource<CloseInfo> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _opened = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _closeRecorded = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private CloseInfo? _closeInfo;
+    private int _state;
+    private ConcurrentDictionary<object, object?>? _items;
+
+    internal Connection(
+        Transport transport,
+        FiveTuple tuple,
+        Codec<TIn, TOut> codec,
+        ConnectionHandler<TIn, TOut>? handler,
+        ConnectionOptions options,
+        ConnectionTicker ticker,
+        ILogger logger,
+        IConnectionGroup<TIn, TOut>? group,
+        CancellationToken ownerStopping)
+    {
+        Id = ConnectionIds.Next();
+        Tuple = tuple;
+        _transport = transport;
+        _codec = codec;
+        _framer = codec.Framing.Create();
+        _handler = handler;
+        _options = options;
+        _ticker = ticker;
+        _time = ticker.TimeProvider;
+        _logger = logger;
+        Group = group;
+        _ownerStopping = ownerStopping;
+        var now = _time.GetTimestamp();
+        _lastReceive = _lastSend = _lastReaderIdle = _lastWriterIdle = _lastAllIdle = now;
+    }
+
+    /// <summary>A number unique to this connection in this process (five-tuples recur; ids do not).</summary>
+    public long Id { get; }
+
+    /// <summary>The connection's five-tuple.</summary>
+    public FiveTuple Tuple { get; }
+
+    /// <summary>Where the connection is in its life.</summary>
+    public ConnectionState State => (ConnectionState)Volatile.Read(ref _state);
+
+    /// <summary>Why the connection closed, once a reason is recorded; otherwise <see langword="null"/>.</summary>
+    public CloseInfo? CloseInfo => Volatile.Read(ref _closeInfo);
+
+    /// <summary>Cancelled when the connection starts closing.</summary>
+    public CancellationToken Closing => _closingCts.Token;
+
+    /// <summary>Completes with the close information once the connection is closed and <c>OnDisconnectedAsync</c> has run.</summary>
+    public Task<CloseInfo> Completion => _completion.Task;
+
+    /// <summary>The server's connection group this connection belongs to, for broadcasting; <see langword="null"/> for a client connection.</summary>
+    public IConnectionGroup<TIn, TOut>? Group { get; }
+
+    /// <summary>Per-connection state for the application (a nickname, a session). Thread-safe.</summary>
+    public IDictionary<object, object?> Items => _items ?? Interlocked.CompareExchange(ref _items, new(), null) ?? _items;
+
+    /// <summary>Whether a close reason has been recorded.</summary>
+    private bool IsClosing => Volatile.Read(ref _closeInfo) is not null;
+
+    /// <summary>
+    /// Starts closing with <paramref name="reason"/>: no new messages are dispatched, sends throw
+    /// <see cref="ConnectionClosedException"/>, buffered output is flushed and a FIN sent. Idempotent; never blocks;
+    /// the first reason recorded wins.
+    /// </summary>
+    /// <param name="reason">Why. Defaults to <see cref="CloseReason.LocalClose"/>.</param>
+    public void Close(CloseReason reason = CloseReason.LocalClose) => TryClose(reason, null);
+
+    /// <summary>Resets the connection now (RST): unsent data is dropped. Idempotent; never blocks.</summary>
+    /// <param name="error">The reason to record, if any.</param>
+    public void Abort(Exception? error = null)
+    {
+        TryClose(CloseReason.LocalAbort, error);
+        _transport.Abort();
+    }
+
+    /// <summary>Closes the connection (<see cref="CloseReason.LocalClose"/>) and waits until it is closed.</summary>
+    /// <returns>A task that completes when the connection is closed.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        Close();
+        await _completion.Task.ConfigureAwait(false);
+    }
+
+    /// <summary>Formats as the id and five-tuple: <c>#12 tcp 127.0.0.1:5000 &lt;-&gt; 127.0.0.1:53122</c>.</summary>
+    public override string ToString() => FormattableString.Invariant($"#{Id} {Tuple}");
+
+    /// <summary>Completes when <c>OnConnectedAsync</c> has returned (or at once in pull mode).</summary>
+    internal Task Opened => _opened.Task;
+
+    /// <summary>Runs the connection until it is closed. Started once by the owner (server or connector).</summary>
+    internal async Task RunAsync()
+    {
+        _ticker.Register(Id, this);
+        _transport.Start(this);
+        Log.ConnectionOpened(_logger, Id, Tuple);
+        var connectedCalled = false;
+        try
+        {
+            if (_handler is not null)
+            {
+                connectedCalled = true;
+                try
+                {
+                    await _handler.OnConnectedAsync(this, Closing).ConfigureAwait(false);
+                }
+                catch (Exception e)
+                {
+                    OnCallbackFailed(e);
+                }
+
+                Interlocked.CompareExchange(ref _state, (int)ConnectionState.Open, (int)ConnectionState.Connecting);
+                _opened.TrySetResult();
+                await HandlerLoopAsync().ConfigureAwait(false);
+            }
+            else
+            {
+                Interlocked.CompareExchange(ref _state, (int)ConnectionState.Open, (int)ConnectionState.Connecting);
+                _opened.TrySetResult();
+                await _closeRecorded.Task.ConfigureAwait(false); // pull mode: the consumer drives ReadAllAsync
+            }
+        }
+        catch (Exception e)
+        {
+            TryClose(CloseReason.TransportError, e);
+        }
+        finally
+        {
+            await FinishAsync(connectedCalled).ConfigureAwait(false);
+        }
+    }
+
+    private async Task FinishAsync(bool connectedCalled)
+    {
+        TryClose(CloseReason.LocalClose, null);
+        _opened.TrySetResult();
+        var info = _closeInfo!;
+        if (_handler is not null || Interlocked.Exchange(ref _readerClaimed, ReaderClosed) == ReaderUnclaimed)
+        {
+            ReleaseBuffer();
+            await _transport.Input.CompleteAsync().ConfigureAwait(false);
+        }
+
+        await CompleteOutputForCloseAsync().ConfigureAwait(false);
+        await _transport.ShutdownAsync(info.IsGraceful, _options.CloseTimeout, _time).ConfigureAwait(false);
+        _ticker.Unregister(Id);
+        Log.ConnectionClosed(_logger, Id, Tuple, info);
+        CancelQuietly(_closingCts); // usually already done by the queued cancel; the token must be cancelled by now
+        if (connectedCalled)
+        {
+            try
+            {
+                await _handler!.OnDisconnectedAsync(this, info, _ownerStopping).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                Log.DisconnectHandlerFailed(_logger, Id, Tuple, e);
+            }
+        }
+
+        Volatile.Write(ref _state, (int)ConnectionState.Closed);
+        // _closingCts is not disposed: it owns no timer, and Closing must stay readable after close.
+        _completion.TrySetResult(info);
+    }
+
+    /// <summary>Records the first close reason and wakes everything that must notice it.</summary>
+    internal bool TryClose(CloseReason reason, Exception? error)
+    {
+        if (Interlocked.CompareExchange(ref _closeInfo, new CloseInfo(reason, error), null) is not null)
+        {
+            return false;
+        }
+
+        Interlocked.CompareExchange(ref _state, (int)ConnectionState.Closing, (int)ConnectionState.Open);
+        Interlocked.CompareExchange(ref _state, (int)ConnectionState.Closing, (int)ConnectionState.Connecting);
+        // Token callbacks are user code: run them off this thread, which may be an I/O loop or the tick.
+        ThreadPool.UnsafeQueueUserWorkItem(static cts => CancelQuietly(cts), _closingCts, preferLocal: false);
+        _transport.Output.CancelPendingFlush();
+        Interlocked.Exchange(ref _drained, null)?.TrySetResult();
+        _closeRecorded.TrySetResult();
+        Wake();
+        return true;
+    }
+
+    private static void CancelQuietly(CancellationTokenSource cts)
+    {
+        try
+        {
+            cts.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Already finished.
+        }
+        catch (AggregateException)
+        {
+            // A user's token callback threw; it must not take the connection down.
+        }
+    }
+
+    /// <summary>A handler callback threw: close this connection only, with the matching reason.</summary>
+    private void OnCallbackFailed(Exception e)
+    {
+        if (e is OperationCanceledException && IsClosing)
+        {
+            return; // the handler honoured the closing token
+        }
+
+        if (e is ProtocolException)
+        {
+            Log.ProtocolError(_logger, Id, Tuple, e);
+            TryClose(CloseReason.ProtocolError, e);
+        }
+        else
+        {
+            Log.HandlerFailed(_logger, Id, Tuple, e);
+            TryClose(CloseReason.HandlerError, e);
+        }
+    }
+
+    void ITransportObserver.OnTransportError(CloseReason reason, Exception error) => TryClose(reason, error);
+}

@@ -1,0 +1,120 @@
+namespace SocketKit.Connections;
+
+/// <summary>
+/// Per-connection settings, shared by servers and connectors. Every default is safe for a public server;
+/// <see cref="Validate"/> runs at start and names any bad option.
+/// </summary>
+public sealed class ConnectionOptions
+{
+    /// <summary>
+    /// The send buffer's high watermark in bytes: above it the connection is not writable and the
+    /// <see cref="FullSendBufferPolicy"/> applies. Defaults to 1 MiB.
+    /// </summary>
+    public int SendBufferHighWatermark { get; set; } = 1024 * 1024;
+
+    /// <summary>The send buffer's low watermark in bytes: below it the connection is writable again. Defaults to 512 KiB.</summary>
+    public int SendBufferLowWatermark { get; set; } = 512 * 1024;
+
+    /// <summary>What <c>SendAsync</c> does when the send buffer is above its high watermark. Defaults to <see cref="FullSendBufferPolicy.Wait"/>.</summary>
+    public FullSendBufferPolicy FullSendBufferPolicy { get; set; } = FullSendBufferPolicy.Wait;
+
+    /// <summary>
+    /// How long a send may wait for buffer space before the connection closes with
+    /// <see cref="CloseReason.WriteTimeout"/> (a peer that never reads). Defaults to 30 seconds;
+    /// <see cref="Timeout.InfiniteTimeSpan"/> disables it.
+    /// </summary>
+    public TimeSpan WriteTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Close with <see cref="CloseReason.IdleTimeout"/> after this long with nothing received or sent. Defaults to <see cref="Timeout.InfiniteTimeSpan"/> (never).</summary>
+    public TimeSpan IdleTimeout { get; set; } = Timeout.InfiniteTimeSpan;
+
+    /// <summary>Call <c>OnIdleAsync(Reader)</c> after this long with nothing received, and again each such period. Defaults to <see cref="Timeout.InfiniteTimeSpan"/> (off).</summary>
+    public TimeSpan ReaderIdleTime { get; set; } = Timeout.InfiniteTimeSpan;
+
+    /// <summary>Call <c>OnIdleAsync(Writer)</c> after this long with nothing sent, and again each such period. Defaults to <see cref="Timeout.InfiniteTimeSpan"/> (off).</summary>
+    public TimeSpan WriterIdleTime { get; set; } = Timeout.InfiniteTimeSpan;
+
+    /// <summary>Call <c>OnIdleAsync(All)</c> after this long with nothing received or sent, and again each such period. Defaults to <see cref="Timeout.InfiniteTimeSpan"/> (off).</summary>
+    public TimeSpan AllIdleTime { get; set; } = Timeout.InfiniteTimeSpan;
+
+    /// <summary>
+    /// Whether the peer's FIN leaves the connection open for sending (half-close): the handler hears of it in
+    /// <c>OnInputCompletedAsync</c> and closes when it is done. When <see langword="false"/>, the peer's FIN
+    /// closes the connection as <see cref="CloseReason.PeerClose"/> after every complete frame was handled and
+    /// the replies flushed. Defaults to <see langword="false"/>.
+    /// </summary>
+    public bool AllowHalfClose { get; set; }
+
+    /// <summary>
+    /// On a graceful close, how long to wait for unsent data to go out and the peer's FIN to arrive
+    /// (reading and discarding meanwhile) before resetting. Defaults to 5 seconds.
+    /// </summary>
+    public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The size of each receive buffer segment in bytes. Defaults to 16 KiB.</summary>
+    public int ReceiveSegmentSize { get; set; } = 16 * 1024;
+
+    /// <summary>
+    /// The most received bytes buffered before reading from the socket pauses (backpressure). Defaults to
+    /// <see langword="null"/>: derived as the framer's maximum frame plus its header plus one segment, which is the
+    /// least that lets a maximum frame complete. A value below that is rejected.
+    /// </summary>
+    public int? MaxReceiveBufferSize { get; set; }
+
+    /// <summary>Checks the options, throwing an exception that names the first bad one.</summary>
+    /// <exception cref="ArgumentException">An option is out of range.</exception>
+    public void Validate()
+    {
+        if (SendBufferHighWatermark <= 0)
+        {
+            throw new ArgumentException($"{nameof(SendBufferHighWatermark)} must be positive.", nameof(SendBufferHighWatermark));
+        }
+
+        if (SendBufferLowWatermark < 0 || SendBufferLowWatermark > SendBufferHighWatermark)
+        {
+            throw new ArgumentException($"{nameof(SendBufferLowWatermark)} must be between 0 and {nameof(SendBufferHighWatermark)}.", nameof(SendBufferLowWatermark));
+        }
+
+        if (!Enum.IsDefined(FullSendBufferPolicy))
+        {
+            throw new ArgumentException($"{nameof(FullSendBufferPolicy)} is not a known policy.", nameof(FullSendBufferPolicy));
+        }
+
+        CheckTimeout(WriteTimeout, nameof(WriteTimeout));
+        CheckTimeout(IdleTimeout, nameof(IdleTimeout));
+        CheckTimeout(ReaderIdleTime, nameof(ReaderIdleTime));
+        CheckTimeout(WriterIdleTime, nameof(WriterIdleTime));
+        CheckTimeout(AllIdleTime, nameof(AllIdleTime));
+        CheckTimeout(CloseTimeout, nameof(CloseTimeout));
+        if (ReceiveSegmentSize < 256)
+        {
+            throw new ArgumentException($"{nameof(ReceiveSegmentSize)} must be at least 256 bytes.", nameof(ReceiveSegmentSize));
+        }
+    }
+
+    /// <summary>The receive buffer limit for a framing: the configured one, checked, or the derived minimum.</summary>
+    internal long ReceiveBufferLimit(int maxFrameLength, int maxOverheadLength)
+    {
+        var minimum = (long)maxFrameLength + maxOverheadLength + ReceiveSegmentSize;
+        if (MaxReceiveBufferSize is not { } configured)
+        {
+            return Math.Max(minimum, 64 * 1024);
+        }
+
+        if (configured < minimum)
+        {
+            throw new ArgumentException(
+                FormattableString.Invariant($"{nameof(MaxReceiveBufferSize)} ({configured}) must exceed the maximum frame ({maxFrameLength}) plus header ({maxOverheadLength}) plus one segment ({ReceiveSegmentSize}), or a maximum-size frame could never complete."));
+        }
+
+        return configured;
+    }
+
+    private static void CheckTimeout(TimeSpan value, string name)
+    {
+        if (value <= TimeSpan.Zero && value != Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentException($"{name} must be positive or Timeout.InfiniteTimeSpan.", name);
+        }
+    }
+}

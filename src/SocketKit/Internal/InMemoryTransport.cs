@@ -1,0 +1,139 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using SocketKit.Connections;
+
+namespace SocketKit.Internal;
+
+/// <summary>
+/// One end of an in-memory connection: a pump copies this end's output into the other end's input, so FIN
+/// (output completed), reset (<see cref="Abort"/>), backpressure and byte counts behave as over a socket.
+/// </summary>
+internal sealed class InMemoryTransport : Transport
+{
+    private readonly Pipe _input;
+    private readonly Pipe _output;
+    private readonly TaskCompletionSource _inputEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private InMemoryTransport _peer = null!;
+    private ITransportObserver? _observer;
+    private Task _pump = Task.CompletedTask;
+    private int _reset;
+
+    private InMemoryTransport(PipeOptions options)
+    {
+        _input = new Pipe(options);
+        _output = new Pipe(options);
+    }
+
+    public override PipeReader Input => _input.Reader;
+
+    public override PipeWriter Output => _output.Writer;
+
+    private bool Stopped => Volatile.Read(ref _reset) != 0 || Volatile.Read(ref _peer._reset) != 0;
+
+    public static (InMemoryTransport A, InMemoryTransport B) CreatePair(PipeOptions? options = null)
+    {
+        options ??= new PipeOptions(useSynchronizationContext: false);
+        var a = new InMemoryTransport(options);
+        var b = new InMemoryTransport(options);
+        a._peer = b;
+        b._peer = a;
+        return (a, b);
+    }
+
+    public override void Start(ITransportObserver observer)
+    {
+        _observer = observer;
+        _pump = PumpAsync();
+    }
+
+    public override void Abort()
+    {
+        if (Interlocked.Exchange(ref _reset, 1) != 0)
+        {
+            return;
+        }
+
+        _peer._observer?.OnTransportError(CloseReason.PeerReset, new IOException("The connection was reset by the peer (in-memory)."));
+        // Stop both pumps; each completes the input it feeds.
+        _output.Reader.CancelPendingRead();
+        _peer._output.Reader.CancelPendingRead();
+        _peer._input.Writer.CancelPendingFlush();
+        _input.Writer.CancelPendingFlush();
+    }
+
+    public override async Task ShutdownAsync(bool graceful, TimeSpan drainTimeout, TimeProvider timeProvider)
+    {
+        if (graceful)
+        {
+            try
+            {
+                var start = timeProvider.GetTimestamp();
+                await _pump.WaitAsync(drainTimeout, timeProvider).ConfigureAwait(false);
+                var left = drainTimeout - timeProvider.GetElapsedTime(start);
+                await _inputEnded.Task.WaitAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero, timeProvider).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                Abort();
+            }
+        }
+        else
+        {
+            Abort();
+        }
+
+        await _pump.ConfigureAwait(false);
+    }
+
+    private async Task PumpAsync()
+    {
+        var reader = _output.Reader;
+        var target = _peer._input.Writer;
+        var discard = false;
+        try
+        {
+            while (!Stopped)
+            {
+                var result = await reader.ReadAsync().ConfigureAwait(false);
+                var buffer = result.Buffer;
+                if (Stopped)
+                {
+                    reader.AdvanceTo(buffer.End);
+                    break;
+                }
+
+                if (!discard)
+                {
+                    foreach (var segment in buffer)
+                    {
+                        target.Write(segment.Span);
+                    }
+                }
+
+                reader.AdvanceTo(buffer.End);
+                if (!buffer.IsEmpty)
+                {
+                    _observer?.OnSent(buffer.Length);
+                    _peer._observer?.OnReceived((int)Math.Min(int.MaxValue, buffer.Length));
+                }
+
+                if (!discard)
+                {
+                    var flush = await target.FlushAsync().ConfigureAwait(false);
+                    discard = flush.IsCompleted; // the peer stopped reading: keep draining to see our FIN through
+                }
+
+                if (result.IsCompleted)
+                {
+                    break;
+                }
+            }
+        }
+        finally
+        {
+            await target.CompleteAsync().ConfigureAwait(false);
+            await reader.CompleteAsync().ConfigureAwait(false);
+            _peer._inputEnded.TrySetResult();
+        }
+    }
+}

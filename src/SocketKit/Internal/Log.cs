@@ -1,0 +1,41 @@
+using Microsoft.Extensions.Logging;
+using SocketKit.Connections;
+
+namespace SocketKit.Internal;
+
+/// <summary>Every log line SocketKit writes, source-generated, with stable event ids.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(1, LogLevel.Debug, "Connection {Id} {Tuple} opened")]
+    public static partial void ConnectionOpened(ILogger logger, long id, FiveTuple tuple);
+
+    [LoggerMessage(2, LogLevel.Debug, "Connection {Id} {Tuple} closed: {CloseInfo}")]
+    public static partial void ConnectionClosed(ILogger logger, long id, FiveTuple tuple, CloseInfo closeInfo);
+
+    [LoggerMessage(3, LogLevel.Warning, "Connection {Id} {Tuple}: handler failed")]
+    public static partial void HandlerFailed(ILogger logger, long id, FiveTuple tuple, Exception error);
+
+    [LoggerMessage(4, LogLevel.Information, "Connection {Id} {Tuple}: protocol error")]
+    public static partial void ProtocolError(ILogger logger, long id, FiveTuple tuple, Exception error);
+
+    [LoggerMessage(5, LogLevel.Debug, "Connection {Id} {Tuple}: non-fatal error")]
+    public static partial void NonFatalError(ILogger logger, long id, FiveTuple tuple, Exception error);
+
+    [LoggerMessage(6, LogLevel.Warning, "Accept on {EndPoint} failed; retrying in {Delay}")]
+    public static partial void AcceptFailed(ILogger logger, System.Net.EndPoint? endPoint, TimeSpan delay, Exception error);
+
+    [LoggerMessage(7, LogLevel.Information, "Rejected {Tuple}: {Why}")]
+    public static partial void ConnectionRejected(ILogger logger, FiveTuple tuple, string why);
+
+    [LoggerMessage(8, LogLevel.Information, "Listening on {EndPoint}")]
+    public static partial void Listening(ILogger logger, System.Net.EndPoint? endPoint);
+
+    [LoggerMessage(9, LogLevel.Information, "Stopping: {Count} connections open, drain timeout {DrainTimeout}")]
+    public static partial void Stopping(ILogger logger, int count, TimeSpan drainTimeout);
+
+    [LoggerMessage(10, LogLevel.Warning, "Connection {Id} {Tuple}: OnDisconnectedAsync failed")]
+    public static partial void DisconnectHandlerFailed(ILogger logger, long id, FiveTuple tuple, Exception error);
+
+    [LoggerMessage(11, LogLevel.Warning, "Accept filter failed for {Tuple}; the connection was rejected")]
+    public static partial void AcceptFilterFailed(ILogger logger, FiveTuple tuple, Exception error);
+}

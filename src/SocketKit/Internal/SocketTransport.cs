@@ -1,0 +1,284 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using SocketKit.Connections;
+
+namespace SocketKit.Internal;
+
+/// <summary>
+/// TCP: a receive loop (zero-byte read first, so an idle connection holds no buffer) writing into the input
+/// pipe, and a send loop draining the output pipe with gathered sends. FIN and RST are told apart.
+/// </summary>
+internal sealed class SocketTransport : Transport
+{
+    private readonly Socket _socket;
+    private readonly Pipe _input;
+    private readonly Pipe _output;
+    private readonly int _segmentSize;
+    private readonly List<ArraySegment<byte>> _gather = new();
+    private ITransportObserver? _observer;
+    private Task _receiveTask = Task.CompletedTask;
+    private Task _sendTask = Task.CompletedTask;
+    private volatile bool _discardInput;
+    private int _aborted;
+    private int _disposed;
+
+    public SocketTransport(Socket socket, long maxReceiveBuffer, long sendHighWatermark, long sendLowWatermark, int segmentSize)
+    {
+        _socket = socket;
+        _segmentSize = segmentSize;
+        _input = new Pipe(new PipeOptions(
+            pauseWriterThreshold: maxReceiveBuffer,
+            resumeWriterThreshold: maxReceiveBuffer / 2,
+            minimumSegmentSize: segmentSize,
+            useSynchronizationContext: false));
+        _output = new Pipe(new PipeOptions(
+            pauseWriterThreshold: sendHighWatermark,
+            resumeWriterThreshold: sendLowWatermark,
+            minimumSegmentSize: segmentSize,
+            useSynchronizationContext: false));
+    }
+
+    public override PipeReader Input => _input.Reader;
+
+    public override PipeWriter Output => _output.Writer;
+
+    public override void Start(ITransportObserver observer)
+    {
+        _observer = observer;
+        _receiveTask = ReceiveLoopAsync();
+        _sendTask = SendLoopAsync();
+    }
+
+    public override void Abort()
+    {
+        if (Interlocked.Exchange(ref _aborted, 1) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            // Linger 0: close sends RST and drops unsent data.
+            _socket.LingerState = new LingerOption(true, 0);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // Already gone.
+        }
+
+        DisposeSocket();
+    }
+
+    public override async Task ShutdownAsync(bool graceful, TimeSpan drainTimeout, TimeProvider timeProvider)
+    {
+        var orderly = false;
+        if (graceful)
+        {
+            var deadline = timeProvider.GetTimestamp() + (long)(drainTimeout.TotalSeconds * timeProvider.TimestampFrequency);
+            _discardInput = true;
+            _input.Writer.CancelPendingFlush(); // a full input pipe must not hold the receive loop
+            try
+            {
+                await _sendTask.WaitAsync(Remaining(deadline, timeProvider), timeProvider).ConfigureAwait(false);
+                await _receiveTask.WaitAsync(Remaining(deadline, timeProvider), timeProvider).ConfigureAwait(false);
+                orderly = true;
+            }
+            catch (TimeoutException)
+            {
+                // The peer neither read our data nor closed in time: reset.
+            }
+        }
+
+        if (orderly)
+        {
+            // Both FINs exchanged: a plain close lets the kernel finish delivering what we sent.
+            DisposeSocket();
+        }
+        else
+        {
+            Abort();
+        }
+
+        await _sendTask.ConfigureAwait(false);
+        await _receiveTask.ConfigureAwait(false);
+    }
+
+    private static TimeSpan Remaining(long deadline, TimeProvider timeProvider)
+    {
+        var left = timeProvider.GetElapsedTime(timeProvider.GetTimestamp(), deadline);
+        return left > TimeSpan.Zero ? left : TimeSpan.Zero;
+    }
+
+    private async Task ReceiveLoopAsync()
+    {
+        var writer = _input.Writer;
+        Exception? error = null;
+        try
+        {
+            var lastFilled = false;
+            while (true)
+            {
+                if (_discardInput)
+                {
+                    await DiscardUntilFinAsync().ConfigureAwait(false);
+                    break;
+                }
+
+                if (!lastFilled)
+                {
+                    // Wait for data without holding a buffer. After a read that filled the buffer more is
+                    // probably waiting, so skip the extra call.
+                    await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None).ConfigureAwait(false);
+                }
+
+                var memory = writer.GetMemory(_segmentSize);
+                var received = await _socket.ReceiveAsync(memory, SocketFlags.None).ConfigureAwait(false);
+                if (received == 0)
+                {
+                    break; // FIN
+                }
+
+                lastFilled = received == memory.Length;
+                writer.Advance(received);
+                _observer!.OnReceived(received);
+                var flush = await writer.FlushAsync().ConfigureAwait(false);
+                if (flush.IsCompleted || flush.IsCanceled)
+                {
+                    // The reader is gone or we are shutting down: keep reading only to see the peer's FIN.
+                    _discardInput = true;
+                }
+            }
+        }
+        catch (SocketException e) when (SocketErrors.IsReset(e.SocketErrorCode))
+        {
+            error = e;
+            _observer!.OnTransportError(CloseReason.PeerReset, e);
+        }
+        catch (SocketException e) when (SocketErrors.IsLocalAbort(e.SocketErrorCode) || Volatile.Read(ref _disposed) != 0)
+        {
+            // Our own shutdown.
+        }
+        catch (ObjectDisposedException)
+        {
+            // Our own shutdown.
+        }
+        catch (SocketException e)
+        {
+            error = e;
+            _observer!.OnTransportError(CloseReason.TransportError, e);
+        }
+        finally
+        {
+            // The connection learns of a reset through the observer; the message loop sees a plain end of input.
+            await writer.CompleteAsync().ConfigureAwait(false);
+        }
+
+        GC.KeepAlive(error);
+    }
+
+    private async Task DiscardUntilFinAsync()
+    {
+        var scratch = ArrayPool<byte>.Shared.Rent(4096);
+        try
+        {
+            while (await _socket.ReceiveAsync(scratch, SocketFlags.None).ConfigureAwait(false) > 0)
+            {
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(scratch);
+        }
+    }
+
+    private async Task SendLoopAsync()
+    {
+        var reader = _output.Reader;
+        var finished = false;
+        try
+        {
+            while (true)
+            {
+                var result = await reader.ReadAsync().ConfigureAwait(false);
+                var buffer = result.Buffer;
+                if (!buffer.IsEmpty)
+                {
+                    await SendAsync(buffer).ConfigureAwait(false);
+                    _observer!.OnSent(buffer.Length);
+                }
+
+                reader.AdvanceTo(buffer.End);
+                if (result.IsCompleted || result.IsCanceled)
+                {
+                    finished = result.IsCompleted;
+                    break;
+                }
+            }
+
+            if (finished)
+            {
+                _socket.Shutdown(SocketShutdown.Send); // FIN
+            }
+        }
+        catch (SocketException e) when (SocketErrors.IsReset(e.SocketErrorCode))
+        {
+            _observer!.OnTransportError(CloseReason.PeerReset, e);
+        }
+        catch (SocketException e) when (SocketErrors.IsLocalAbort(e.SocketErrorCode) || Volatile.Read(ref _disposed) != 0)
+        {
+            // Our own shutdown.
+        }
+        catch (ObjectDisposedException)
+        {
+            // Our own shutdown.
+        }
+        catch (SocketException e)
+        {
+            _observer!.OnTransportError(CloseReason.TransportError, e);
+        }
+        finally
+        {
+            await reader.CompleteAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask SendAsync(ReadOnlySequence<byte> buffer)
+    {
+        if (buffer.IsSingleSegment)
+        {
+            await _socket.SendAsync(buffer.First, SocketFlags.None).ConfigureAwait(false);
+            return;
+        }
+
+        // One gathered send for the whole batch, straight from the pipe's segments.
+        _gather.Clear();
+        foreach (var segment in buffer)
+        {
+            if (!MemoryMarshal.TryGetArray(segment, out var array))
+            {
+                _gather.Clear();
+                foreach (var piece in buffer)
+                {
+                    await _socket.SendAsync(piece, SocketFlags.None).ConfigureAwait(false);
+                }
+
+                return;
+            }
+
+            _gather.Add(array);
+        }
+
+        await _socket.SendAsync(_gather, SocketFlags.None).ConfigureAwait(false);
+        _gather.Clear();
+    }
+
+    private void DisposeSocket()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _socket.Dispose();
+        }
+    }
+}

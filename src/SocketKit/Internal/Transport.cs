@@ -1,0 +1,29 @@
+using System.IO.Pipelines;
+
+namespace SocketKit.Internal;
+
+/// <summary>
+/// Moves bytes between a peer and two pipes: <see cref="Input"/> (from the peer) and <see cref="Output"/> (to it).
+/// Knows sockets, not messages.
+/// </summary>
+internal abstract class Transport
+{
+    /// <summary>Bytes received from the peer. Read by the connection's message loop.</summary>
+    public abstract PipeReader Input { get; }
+
+    /// <summary>Bytes to send. Written by the connection's send path; completed to start a graceful shutdown.</summary>
+    public abstract PipeWriter Output { get; }
+
+    /// <summary>Starts the receive and send loops.</summary>
+    public abstract void Start(ITransportObserver observer);
+
+    /// <summary>Resets the connection now (RST), dropping unsent data. Safe from any thread, idempotent.</summary>
+    public abstract void Abort();
+
+    /// <summary>
+    /// Ends the transport. Graceful (after <see cref="Output"/> was completed): send what is buffered, FIN, then read
+    /// and discard until the peer's FIN or <paramref name="drainTimeout"/>, resetting at the deadline.
+    /// Otherwise reset at once. Then release the socket and wait for both loops.
+    /// </summary>
+    public abstract Task ShutdownAsync(bool graceful, TimeSpan drainTimeout, TimeProvider timeProvider);
+}

@@ -1,0 +1,114 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging.Abstractions;
+using SocketKit.Codecs;
+using SocketKit.Connections;
+using SocketKit.Internal;
+
+namespace SocketKit.Tcp;
+
+/// <summary>Opens client TCP connections.</summary>
+public static class TcpConnector
+{
+    /// <summary>
+    /// Connects to <paramref name="endPoint"/> (an <see cref="IPEndPoint"/>, or a <see cref="DnsEndPoint"/> whose
+    /// addresses are tried in turn) and returns the open connection. With a handler, <c>OnConnectedAsync</c> has
+    /// run when this returns; without one (<see langword="null"/>), read messages with <c>ReadAllAsync</c>.
+    /// </summary>
+    /// <typeparam name="TIn">The type of received messages.</typeparam>
+    /// <typeparam name="TOut">The type of sent messages.</typeparam>
+    /// <param name="endPoint">Where to connect.</param>
+    /// <param name="codec">How bytes become messages and back.</param>
+    /// <param name="handler">The connection's handler, or <see langword="null"/> for pull mode.</param>
+    /// <param name="options">Settings, or <see langword="null"/> for the defaults.</param>
+    /// <param name="cancellationToken">Cancels connecting.</param>
+    /// <returns>The connection.</returns>
+    /// <exception cref="TimeoutException">No address answered within <see cref="TcpConnectorOptions.ConnectTimeout"/>.</exception>
+    /// <exception cref="SocketException">Every address refused or failed; the last error.</exception>
+    public static async Task<Connection<TIn, TOut>> ConnectAsync<TIn, TOut>(
+        EndPoint endPoint,
+        Codec<TIn, TOut> codec,
+        ConnectionHandler<TIn, TOut>? handler = null,
+        TcpConnectorOptions? options = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(endPoint);
+        ArgumentNullException.ThrowIfNull(codec);
+        options ??= new TcpConnectorOptions();
+        options.Validate();
+        var receiveLimit = options.Connection.ReceiveBufferLimit(codec.Framing.MaxFrameLength, codec.Framing.MaxOverheadLength);
+        var time = options.TimeProvider ?? TimeProvider.System;
+
+        using var timeout = options.ConnectTimeout == Timeout.InfiniteTimeSpan
+            ? new CancellationTokenSource()
+            : new CancellationTokenSource(options.ConnectTimeout, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        Socket socket;
+        try
+        {
+            socket = await OpenAsync(endPoint, options, linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException(FormattableString.Invariant($"Connecting to {endPoint} timed out after {options.ConnectTimeout}."));
+        }
+
+        var tuple = new FiveTuple(TransportProtocol.Tcp, (IPEndPoint)socket.LocalEndPoint!, (IPEndPoint)socket.RemoteEndPoint!);
+        var transport = new SocketTransport(socket, receiveLimit, options.Connection.SendBufferHighWatermark,
+            options.Connection.SendBufferLowWatermark, options.Connection.ReceiveSegmentSize);
+        var logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("SocketKit.Connections.Connection");
+        var connection = new Connection<TIn, TOut>(transport, tuple, codec, handler, options.Connection,
+            ConnectionTicker.Shared(time), logger, group: null, CancellationToken.None);
+        _ = connection.RunAsync();
+        await connection.Opened.ConfigureAwait(false);
+        return connection;
+    }
+
+    private static async Task<Socket> OpenAsync(EndPoint endPoint, TcpConnectorOptions options, CancellationToken cancellationToken)
+    {
+        IPAddress[] addresses;
+        int port;
+        switch (endPoint)
+        {
+            case IPEndPoint ip:
+                addresses = [ip.Address];
+                port = ip.Port;
+                break;
+            case DnsEndPoint dns:
+                addresses = await Dns.GetHostAddressesAsync(dns.Host, dns.AddressFamily, cancellationToken).ConfigureAwait(false);
+                port = dns.Port;
+                break;
+            default:
+                throw new ArgumentException("Only IPEndPoint and DnsEndPoint are supported.", nameof(endPoint));
+        }
+
+        SocketException? last = null;
+        foreach (var address in addresses)
+        {
+            var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                if (options.LocalEndPoint is { } local)
+                {
+                    socket.Bind(local);
+                }
+
+                options.Socket.Apply(socket);
+                await socket.ConnectAsync(new IPEndPoint(address, port), cancellationToken).ConfigureAwait(false);
+                return socket;
+            }
+            catch (SocketException e)
+            {
+                socket.Dispose();
+                last = e;
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        }
+
+        throw last ?? new SocketException((int)SocketError.HostNotFound);
+    }
+}

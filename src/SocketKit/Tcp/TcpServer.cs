@@ -1,0 +1,386 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using SocketKit.Codecs;
+using SocketKit.Connections;
+using SocketKit.Internal;
+
+namespace SocketKit.Tcp;
+
+/// <summary>
+/// A TCP server: listens on one or more endpoints, accepts connections, and runs each through the codec and
+/// handler. Lists its connections, broadcasts, and stops gracefully.
+/// </summary>
+/// <typeparam name="TIn">The type of received messages.</typeparam>
+/// <typeparam name="TOut">The type of sent messages.</typeparam>
+public sealed class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IAsyncDisposable
+{
+    private static readonly TimeSpan MaxAcceptBackoff = TimeSpan.FromSeconds(1);
+    private readonly TcpServerOptions _options;
+    private readonly Codec<TIn, TOut> _codec;
+    private readonly ConnectionHandler<TIn, TOut> _handler;
+    private readonly ILogger _logger;
+    private readonly ILogger _connectionLogger;
+    private readonly TimeProvider _time;
+    private readonly ConcurrentDictionary<long, Connection<TIn, TOut>> _connections = new();
+    private readonly List<Socket> _listeners = new();
+    private readonly List<Task> _acceptLoops = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly CancellationTokenSource _drainExpired = new();
+    private readonly TaskCompletionSource _allClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private ConnectionTicker? _ticker;
+    private IReadOnlyList<IPEndPoint> _endPoints = [];
+    private long _receiveBufferLimit;
+    private int _active;
+    private long _accepted;
+    private long _rejected;
+    private int _started;
+    private Task? _stopTask;
+
+    /// <summary>Creates a server; nothing is bound until <see cref="StartAsync"/>.</summary>
+    /// <param name="options">The settings; validated at start.</param>
+    /// <param name="codec">How bytes become messages and back.</param>
+    /// <param name="handler">What to do with each connection's events; one instance serves all connections.</param>
+    /// <param name="loggerFactory">Where logs go; <see langword="null"/> for none.</param>
+    /// <param name="timeProvider">The clock for idle and timeout checks; <see langword="null"/> for <see cref="TimeProvider.System"/>.</param>
+    public TcpServer(TcpServerOptions options, Codec<TIn, TOut> codec, ConnectionHandler<TIn, TOut> handler, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(codec);
+        ArgumentNullException.ThrowIfNull(handler);
+        _options = options;
+        _codec = codec;
+        _handler = handler;
+        loggerFactory ??= NullLoggerFactory.Instance;
+        _logger = loggerFactory.CreateLogger("SocketKit.Tcp.TcpServer");
+        _connectionLogger = loggerFactory.CreateLogger("SocketKit.Connections.Connection");
+        _time = timeProvider ?? TimeProvider.System;
+    }
+
+    /// <summary>The endpoints actually bound (with the real port when 0 was asked for). Empty before start.</summary>
+    public IReadOnlyList<IPEndPoint> EndPoints => _endPoints;
+
+    /// <inheritdoc />
+    public IReadOnlyCollection<Connection<TIn, TOut>> Connections => _connections.Values.ToArray();
+
+    /// <summary>The number of connections being served now (including ones still in the accept filter).</summary>
+    public int ConnectionCount => Volatile.Read(ref _active);
+
+    /// <summary>Connections accepted and served since start.</summary>
+    public long AcceptedConnections => Interlocked.Read(ref _accepted);
+
+    /// <summary>Connections refused since start: over the connection limit or rejected by the accept filter.</summary>
+    public long RejectedConnections => Interlocked.Read(ref _rejected);
+
+    /// <summary>Binds every endpoint and starts accepting.</summary>
+    /// <param name="cancellationToken">Not used after binding; present for symmetry with hosting.</param>
+    /// <returns>A task that completes when every endpoint is listening.</returns>
+    /// <exception cref="ArgumentException">An option is invalid; the message names it.</exception>
+    /// <exception cref="SocketException">An endpoint could not be bound.</exception>
+    public Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        if (Interlocked.Exchange(ref _started, 1) != 0)
+        {
+            throw new InvalidOperationException("The server was already started.");
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        _options.Validate();
+        _receiveBufferLimit = _options.Connection.ReceiveBufferLimit(_codec.Framing.MaxFrameLength, _codec.Framing.MaxOverheadLength);
+        var bound = new List<IPEndPoint>();
+        try
+        {
+            foreach (var endPoint in _options.EndPoints)
+            {
+                var listener = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+                _listeners.Add(listener);
+                if (endPoint.AddressFamily == AddressFamily.InterNetworkV6 && endPoint.Address.Equals(IPAddress.IPv6Any))
+                {
+                    listener.DualMode = _options.DualMode;
+                }
+
+                listener.Bind(endPoint);
+                listener.Listen(_options.Backlog);
+                bound.Add((IPEndPoint)listener.LocalEndPoint!);
+                Log.Listening(_logger, listener.LocalEndPoint);
+            }
+        }
+        catch
+        {
+            foreach (var listener in _listeners)
+            {
+                listener.Dispose();
+            }
+
+            _listeners.Clear();
+            throw;
+        }
+
+        _endPoints = bound;
+        _ticker = new ConnectionTicker(_time, _options.TickInterval);
+        foreach (var listener in _listeners)
+        {
+            _acceptLoops.Add(AcceptLoopAsync(listener));
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Stops gracefully: stops accepting, marks every connection closing (<see cref="CloseReason.ServerShutdown"/>),
+    /// lets running callbacks finish, flushes replies and sends FIN, waits for the peers' FIN until
+    /// <see cref="TcpServerOptions.DrainTimeout"/>, then resets whatever is still open. Idempotent.
+    /// </summary>
+    /// <param name="cancellationToken">Cuts the drain short: remaining connections are reset at once.</param>
+    /// <returns>A task that completes when the server has stopped.</returns>
+    public Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        if (Volatile.Read(ref _started) == 0)
+        {
+            return Task.CompletedTask;
+        }
+
+        lock (_connections)
+        {
+            _stopTask ??= StopCoreAsync(cancellationToken);
+        }
+
+        return _stopTask;
+    }
+
+    /// <summary>Stops the server (<see cref="StopAsync"/>) and releases it.</summary>
+    /// <returns>A task that completes when the server has stopped.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        _stopping.Dispose();
+        _drainExpired.Dispose();
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<int> BroadcastAsync(TOut message, Func<Connection<TIn, TOut>, bool>? filter = null, CancellationToken cancellationToken = default)
+    {
+        var delivered = 0;
+        List<Task>? pending = null;
+        foreach (var connection in _connections.Values)
+        {
+            if (filter is not null && !filter(connection))
+            {
+                continue;
+            }
+
+            // Start every send before awaiting any, so a waiting connection does not hold up the others.
+            var send = SendOrSkip(connection, message, cancellationToken);
+            if (send.IsCompletedSuccessfully)
+            {
+                delivered++;
+            }
+            else
+            {
+                (pending ??= new()).Add(send.AsTask());
+            }
+        }
+
+        foreach (var send in pending ?? [])
+        {
+            try
+            {
+                await send.ConfigureAwait(false);
+                delivered++;
+            }
+            catch (Exception e) when (e is ConnectionClosedException or SendBufferFullException)
+            {
+                // A closing or full connection is skipped: that is its own send policy at work.
+            }
+        }
+
+        return delivered;
+
+        static ValueTask SendOrSkip(Connection<TIn, TOut> connection, TOut message, CancellationToken ct)
+        {
+            try
+            {
+                return connection.SendAsync(message, ct);
+            }
+            catch (Exception e)
+            {
+                return ValueTask.FromException(e);
+            }
+        }
+    }
+
+    private async Task StopCoreAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        foreach (var listener in _listeners)
+        {
+            listener.Dispose();
+        }
+
+        await Task.WhenAll(_acceptLoops).ConfigureAwait(false);
+        Log.Stopping(_logger, _connections.Count, _options.DrainTimeout);
+        foreach (var connection in _connections.Values)
+        {
+            connection.TryClose(CloseReason.ServerShutdown, null);
+        }
+
+        if (Volatile.Read(ref _active) == 0)
+        {
+            _allClosed.TrySetResult();
+        }
+
+        try
+        {
+            await _allClosed.Task.WaitAsync(_options.DrainTimeout, _time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+        {
+            // The deadline: reset whatever is still open.
+            await _drainExpired.CancelAsync().ConfigureAwait(false);
+            foreach (var connection in _connections.Values)
+            {
+                connection.Abort();
+            }
+
+            await _allClosed.Task.ConfigureAwait(false);
+        }
+        finally
+        {
+            _ticker?.Dispose();
+        }
+    }
+
+    private async Task AcceptLoopAsync(Socket listener)
+    {
+        var backoff = TimeSpan.FromMilliseconds(10);
+        var token = _stopping.Token;
+        while (!token.IsCancellationRequested)
+        {
+            Socket socket;
+            try
+            {
+                socket = await listener.AcceptAsync(token).ConfigureAwait(false);
+                backoff = TimeSpan.FromMilliseconds(10);
+            }
+            catch (Exception) when (token.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (ObjectDisposedException)
+            {
+                break;
+            }
+            catch (SocketException e)
+            {
+                // Out of descriptors, out of buffers, a client that gave up: log, back off, keep accepting.
+                Log.AcceptFailed(_logger, listener.LocalEndPoint, backoff, e);
+                try
+                {
+                    await Task.Delay(backoff, _time, token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxAcceptBackoff.Ticks));
+                continue;
+            }
+
+            if (Interlocked.Increment(ref _active) > _options.MaxConnections)
+            {
+                Reject(socket, "connection limit reached");
+                Release();
+                continue;
+            }
+
+            _ = Task.Run(() => ServeAsync(socket));
+        }
+    }
+
+    /// <summary>Runs one accepted connection on its own task: configure, filter, then the connection's life.</summary>
+    private async Task ServeAsync(Socket socket)
+    {
+        Connection<TIn, TOut>? connection = null;
+        try
+        {
+            var tuple = new FiveTuple(TransportProtocol.Tcp, (IPEndPoint)socket.LocalEndPoint!, (IPEndPoint)socket.RemoteEndPoint!);
+            _options.Socket.Apply(socket);
+            if (_options.AcceptFilter is { } filter && !await RunFilterAsync(filter, tuple).ConfigureAwait(false))
+            {
+                Reject(socket, "refused by the accept filter");
+                return;
+            }
+
+            var transport = new SocketTransport(socket, _receiveBufferLimit, _options.Connection.SendBufferHighWatermark,
+                _options.Connection.SendBufferLowWatermark, _options.Connection.ReceiveSegmentSize);
+            connection = new Connection<TIn, TOut>(transport, tuple, _codec, _handler, _options.Connection, _ticker!,
+                _connectionLogger, this, _drainExpired.Token);
+            _connections[connection.Id] = connection;
+            Interlocked.Increment(ref _accepted);
+            if (_stopping.IsCancellationRequested)
+            {
+                connection.TryClose(CloseReason.ServerShutdown, null); // raced with StopAsync's sweep
+            }
+
+            await connection.RunAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (connection is null && e is SocketException or ObjectDisposedException)
+        {
+            // The peer vanished before we could set it up.
+            socket.Dispose();
+        }
+        finally
+        {
+            if (connection is not null)
+            {
+                _connections.TryRemove(connection.Id, out _);
+            }
+
+            Release();
+        }
+    }
+
+    private async ValueTask<bool> RunFilterAsync(Func<FiveTuple, CancellationToken, ValueTask<bool>> filter, FiveTuple tuple)
+    {
+        try
+        {
+            return await filter(tuple, _stopping.Token).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            Log.AcceptFilterFailed(_logger, tuple, e);
+            return false;
+        }
+    }
+
+    private void Reject(Socket socket, string why)
+    {
+        Interlocked.Increment(ref _rejected);
+        try
+        {
+            if (_logger.IsEnabled(LogLevel.Information) && socket.RemoteEndPoint is IPEndPoint remote && socket.LocalEndPoint is IPEndPoint local)
+            {
+                Log.ConnectionRejected(_logger, new FiveTuple(TransportProtocol.Tcp, local, remote), why);
+            }
+
+            socket.LingerState = new LingerOption(true, 0); // reset: no TIME_WAIT left on the server
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // Already gone.
+        }
+
+        socket.Dispose();
+    }
+
+    private void Release()
+    {
+        if (Interlocked.Decrement(ref _active) == 0 && _stopping.IsCancellationRequested)
+        {
+            _allClosed.TrySetResult();
+        }
+    }
+}

@@ -1,0 +1,79 @@
+using System.Net;
+using SocketKit.Connections;
+
+namespace SocketKit.Tcp;
+
+/// <summary>Settings of a <see cref="TcpServer{TIn, TOut}"/>. Defaults are safe for a public server.</summary>
+public sealed class TcpServerOptions
+{
+    /// <summary>
+    /// The endpoints to listen on; port 0 picks a free port (see <see cref="TcpServer{TIn, TOut}.EndPoints"/>).
+    /// <see cref="IPAddress.IPv6Any"/> listens dual-mode (IPv4 too) when <see cref="DualMode"/> is on. Required.
+    /// </summary>
+    public IList<IPEndPoint> EndPoints { get; } = new List<IPEndPoint>();
+
+    /// <summary>Whether an IPv6 wildcard endpoint also accepts IPv4 (reported as plain IPv4 in five-tuples). Defaults to <see langword="true"/>.</summary>
+    public bool DualMode { get; set; } = true;
+
+    /// <summary>The listen backlog. Defaults to 512.</summary>
+    public int Backlog { get; set; } = 512;
+
+    /// <summary>
+    /// The most connections open at once. A connection beyond it is accepted and reset at once (never left in the
+    /// backlog) and counted in <see cref="TcpServer{TIn, TOut}.RejectedConnections"/>. Defaults to 10 000.
+    /// </summary>
+    public int MaxConnections { get; set; } = 10_000;
+
+    /// <summary>
+    /// Decides whether to serve a new connection, by its five-tuple; runs on the connection's own task, before
+    /// <c>OnConnectedAsync</c>. A rejected (or throwing) filter resets the connection, which is counted, and no
+    /// handler callback runs. Defaults to <see langword="null"/> (accept all).
+    /// </summary>
+    public Func<FiveTuple, CancellationToken, ValueTask<bool>>? AcceptFilter { get; set; }
+
+    /// <summary>How long <c>StopAsync</c> lets connections finish (reply, FIN, peer FIN) before resetting them. Defaults to 10 seconds.</summary>
+    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The interval of the shared tick that checks idle and timeout deadlines. Defaults to 1 second.</summary>
+    public TimeSpan TickInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Socket-level settings for accepted connections.</summary>
+    public TcpSocketOptions Socket { get; set; } = new();
+
+    /// <summary>Per-connection settings: send buffer, timeouts, idle, half-close.</summary>
+    public ConnectionOptions Connection { get; set; } = new();
+
+    /// <summary>Checks the options, throwing an exception that names the first bad one.</summary>
+    /// <exception cref="ArgumentException">An option is missing or out of range.</exception>
+    public void Validate()
+    {
+        if (EndPoints.Count == 0)
+        {
+            throw new ArgumentException($"{nameof(EndPoints)} must hold at least one endpoint.", nameof(EndPoints));
+        }
+
+        if (Backlog <= 0)
+        {
+            throw new ArgumentException($"{nameof(Backlog)} must be positive.", nameof(Backlog));
+        }
+
+        if (MaxConnections <= 0)
+        {
+            throw new ArgumentException($"{nameof(MaxConnections)} must be positive.", nameof(MaxConnections));
+        }
+
+        if (DrainTimeout < TimeSpan.Zero)
+        {
+            throw new ArgumentException($"{nameof(DrainTimeout)} must not be negative.", nameof(DrainTimeout));
+        }
+
+        if (TickInterval <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"{nameof(TickInterval)} must be positive.", nameof(TickInterval));
+        }
+
+        ArgumentNullException.ThrowIfNull(Socket, nameof(Socket));
+        ArgumentNullException.ThrowIfNull(Connection, nameof(Connection));
+        Connection.Validate();
+    }
+}

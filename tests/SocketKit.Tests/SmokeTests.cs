@@ -1,0 +1,2 @@
+namespace SocketKit.Tests;
+public class SmokeTests { [Fact] public void One() => Assert.Equal(2, 1 + 1); }
