@@ -3,7 +3,7 @@ using System.Buffers;
 namespace SocketKit.Codecs;
 
 /// <summary>
-/// Frames by one or several delimiter byte sequences. The frame that ends earliest wins, so with
+/// Frames by one or several delimiter byte sequences. The shortest frame wins (on a tie, the longest delimiter), so with
 /// <c>"\r\n"</c> and <c>"\n"</c> both configured, <c>"ab\r\n"</c> gives <c>"ab"</c>.
 /// </summary>
 /// <remarks>
@@ -16,7 +16,8 @@ namespace SocketKit.Codecs;
 /// <para>
 /// <see cref="Framer.MaxFrameLength"/> counts the frame without its delimiter. The search resumes where
 /// the previous call stopped, so a large frame arriving in many reads is scanned once.
-/// In discard mode the bytes of a too-long frame are dropped as they arrive (never buffered) until the next delimiter.
+/// When one delimiter is a prefix of another ("|" and "||"), which one matches can depend on how the bytes
+/// arrive: avoid such sets. In discard mode the bytes of a too-long frame are dropped as they arrive (never buffered) until the next delimiter.
 /// </para>
 /// </remarks>
 public sealed class DelimiterFramer : Framer
@@ -147,12 +148,12 @@ public sealed class DelimiterFramer : Framer
                 var searchIn = span[(int)start..];
                 if (best >= 0)
                 {
-                    // Only a match that ends the frame earlier can win.
-                    searchIn = searchIn[..(int)Math.Min(searchIn.Length, best - start + delimiter.Length - 1)];
+                    // Only a match that starts no later can win.
+                    searchIn = searchIn[..(int)Math.Min(searchIn.Length, best - start + delimiter.Length)];
                 }
 
                 var found = searchIn.IndexOf(delimiter);
-                if (found >= 0 && (best < 0 || start + found < best))
+                if (found >= 0 && Wins(start + found, delimiter.Length, best, bestLength))
                 {
                     best = start + found;
                     bestLength = delimiter.Length;
@@ -169,7 +170,7 @@ public sealed class DelimiterFramer : Framer
             if (reader.TryReadTo(out ReadOnlySequence<byte> _, delimiter, advancePastDelimiter: false))
             {
                 var found = reader.Consumed;
-                if (best < 0 || found < best)
+                if (Wins(found, delimiter.Length, best, bestLength))
                 {
                     best = found;
                     bestLength = delimiter.Length;
@@ -179,6 +180,10 @@ public sealed class DelimiterFramer : Framer
 
         return (best, bestLength);
     }
+
+    // The earliest match wins; on a tie the longest delimiter, so the result does not depend on their order.
+    private static bool Wins(long index, int length, long best, int bestLength) =>
+        best < 0 || index < best || (index == best && length > bestLength);
 
     private static DelimiterFramerOptions Validate(DelimiterFramerOptions options)
     {

@@ -5,7 +5,7 @@ public sealed class DelimiterFramerOptions
 {
     /// <summary>
     /// The delimiters; a frame ends at the first of them found. When several match, the one giving the
-    /// shortest frame wins. The first one is written by <see cref="DelimiterFramer.Encode"/>. Required.
+    /// shortest frame wins (on a tie, the longest delimiter). The first one is written by <see cref="DelimiterFramer.Encode"/>. Required.
     /// </summary>
     public IList<byte[]> Delimiters { get; } = new List<byte[]>();
 
