@@ -1,4 +1,3 @@
-using System.IO.Pipelines;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using SocketKit.Codecs;
@@ -35,11 +34,7 @@ public static class InMemoryConnection
         options ??= new ConnectionOptions();
         options.Validate();
         var limit = options.ReceiveBufferLimit(codec.Framing.MaxFrameLength, codec.Framing.MaxOverheadLength);
-        var (local, remote) = InMemoryTransport.CreatePair(new PipeOptions(
-            pauseWriterThreshold: limit,
-            resumeWriterThreshold: limit / 2,
-            minimumSegmentSize: options.ReceiveSegmentSize,
-            useSynchronizationContext: false));
+        var (local, remote) = CreateTransports(limit, options);
         var connection = Start(local, 1, 2, codec, handler, options, timeProvider, loggerFactory);
         return (connection, new InMemoryPeer(remote));
     }
@@ -69,15 +64,14 @@ public static class InMemoryConnection
         var limit = Math.Max(
             options.ReceiveBufferLimit(serverCodec.Framing.MaxFrameLength, serverCodec.Framing.MaxOverheadLength),
             options.ReceiveBufferLimit(clientCodec.Framing.MaxFrameLength, clientCodec.Framing.MaxOverheadLength));
-        var (a, b) = InMemoryTransport.CreatePair(new PipeOptions(
-            pauseWriterThreshold: limit,
-            resumeWriterThreshold: limit / 2,
-            minimumSegmentSize: options.ReceiveSegmentSize,
-            useSynchronizationContext: false));
+        var (a, b) = CreateTransports(limit, options);
         var server = Start(a, 1, 2, serverCodec, serverHandler, options, timeProvider, null);
         var client = Start(b, 2, 1, clientCodec, clientHandler, options, timeProvider, null);
         return (server, client);
     }
+
+    private static (InMemoryTransport A, InMemoryTransport B) CreateTransports(long receiveLimit, ConnectionOptions options) =>
+        InMemoryTransport.CreatePair(options.InputPipeOptions(receiveLimit), options.OutputPipeOptions());
 
     private static Connection<TIn, TOut> Start<TIn, TOut>(
         InMemoryTransport transport, int localPort, int remotePort, Codec<TIn, TOut> codec,

@@ -110,6 +110,20 @@ public sealed class ConnectionOptions
         return configured;
     }
 
+    /// <summary>The input pipe: pauses reading from the socket at the receive limit, resumes at half.</summary>
+    internal System.IO.Pipelines.PipeOptions InputPipeOptions(long receiveLimit) =>
+        new(pauseWriterThreshold: receiveLimit, resumeWriterThreshold: receiveLimit / 2,
+            minimumSegmentSize: ReceiveSegmentSize, useSynchronizationContext: false);
+
+    /// <summary>
+    /// The output pipe: under the wait policy a flush waits above the high watermark until the low one;
+    /// under the other policies it never waits (the send path refuses or disconnects instead).
+    /// </summary>
+    internal System.IO.Pipelines.PipeOptions OutputPipeOptions() => FullSendBufferPolicy == FullSendBufferPolicy.Wait
+        ? new(pauseWriterThreshold: SendBufferHighWatermark, resumeWriterThreshold: SendBufferLowWatermark,
+            minimumSegmentSize: ReceiveSegmentSize, useSynchronizationContext: false)
+        : new(pauseWriterThreshold: 0, resumeWriterThreshold: 0, minimumSegmentSize: ReceiveSegmentSize, useSynchronizationContext: false);
+
     private static void CheckTimeout(TimeSpan value, string name)
     {
         if (value <= TimeSpan.Zero && value != Timeout.InfiniteTimeSpan)

@@ -18,10 +18,10 @@ internal sealed class InMemoryTransport : Transport
     private Task _pump = Task.CompletedTask;
     private int _reset;
 
-    private InMemoryTransport(PipeOptions options)
+    private InMemoryTransport(PipeOptions input, PipeOptions output)
     {
-        _input = new Pipe(options);
-        _output = new Pipe(options);
+        _input = new Pipe(input);
+        _output = new Pipe(output);
     }
 
     public override PipeReader Input => _input.Reader;
@@ -30,11 +30,11 @@ internal sealed class InMemoryTransport : Transport
 
     private bool Stopped => Volatile.Read(ref _reset) != 0 || Volatile.Read(ref _peer._reset) != 0;
 
-    public static (InMemoryTransport A, InMemoryTransport B) CreatePair(PipeOptions? options = null)
+    /// <summary>Two wired ends; each end's input and output pipes use the given options (receive limit, send watermarks).</summary>
+    public static (InMemoryTransport A, InMemoryTransport B) CreatePair(PipeOptions input, PipeOptions output)
     {
-        options ??= new PipeOptions(useSynchronizationContext: false);
-        var a = new InMemoryTransport(options);
-        var b = new InMemoryTransport(options);
+        var a = new InMemoryTransport(input, output);
+        var b = new InMemoryTransport(input, output);
         a._peer = b;
         b._peer = a;
         return (a, b);

@@ -24,20 +24,12 @@ internal sealed class SocketTransport : Transport
     private int _aborted;
     private int _disposed;
 
-    public SocketTransport(Socket socket, long maxReceiveBuffer, long sendHighWatermark, long sendLowWatermark, int segmentSize)
+    public SocketTransport(Socket socket, PipeOptions input, PipeOptions output)
     {
         _socket = socket;
-        _segmentSize = segmentSize;
-        _input = new Pipe(new PipeOptions(
-            pauseWriterThreshold: maxReceiveBuffer,
-            resumeWriterThreshold: maxReceiveBuffer / 2,
-            minimumSegmentSize: segmentSize,
-            useSynchronizationContext: false));
-        _output = new Pipe(new PipeOptions(
-            pauseWriterThreshold: sendHighWatermark,
-            resumeWriterThreshold: sendLowWatermark,
-            minimumSegmentSize: segmentSize,
-            useSynchronizationContext: false));
+        _segmentSize = input.MinimumSegmentSize;
+        _input = new Pipe(input);
+        _output = new Pipe(output);
     }
 
     public override PipeReader Input => _input.Reader;

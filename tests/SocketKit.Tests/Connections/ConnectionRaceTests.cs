@@ -1,0 +1,69 @@
+using SocketKit.Codecs;
+using SocketKit.Testing;
+using SocketKit.Tests.Infrastructure;
+
+namespace SocketKit.Tests.Connections;
+
+[Collection(nameof(SerialRaces))]
+public class ConnectionRaceTests
+{
+    [Fact]
+    public async Task Close_dispose_and_peer_reset_racing_a_thousand_times_keep_connected_and_disconnected_paired()
+    {
+        const int rounds = 1000;
+        var handlers = new RecordingHandler<string, string>[rounds];
+        var pairs = new (SocketKit.Connections.Connection<string, string> Connection, InMemoryPeer Peer)[rounds];
+        for (var i = 0; i < rounds; i++)
+        {
+            handlers[i] = new RecordingHandler<string, string>();
+            pairs[i] = InMemoryConnection.CreateWithPeer(Codec.Lines(), handlers[i]);
+        }
+
+        var disposals = new Task[rounds];
+        using var barrier = new Barrier(3);
+        var racers = new[]
+        {
+            Racer(barrier, rounds, i => pairs[i].Connection.Close()),
+            Racer(barrier, rounds, i => disposals[i] = pairs[i].Connection.DisposeAsync().AsTask()),
+            Racer(barrier, rounds, i => pairs[i].Peer.Reset()),
+        };
+        await AsyncAssert.Within(Task.WhenAll(racers), "the racers", 60);
+        await AsyncAssert.Within(Task.WhenAll(disposals), "every DisposeAsync", 60);
+
+        for (var i = 0; i < rounds; i++)
+        {
+            Assert.True(handlers[i].Violations.Count == 0, $"round {i}: {string.Join(", ", handlers[i].Violations)}");
+            Assert.Equal(1, handlers[i].ConnectedCount);
+            Assert.Equal(1, handlers[i].DisconnectedCount);
+        }
+    }
+
+    // Dedicated threads meet at the barrier each round, so the three actions really start together.
+    private static Task Racer(Barrier barrier, int rounds, Action<int> act)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                for (var i = 0; i < rounds; i++)
+                {
+                    barrier.SignalAndWait();
+                    act(i);
+                }
+
+                done.SetResult();
+            }
+            catch (Exception e)
+            {
+                done.SetException(e);
+            }
+        })
+        { IsBackground = true };
+        thread.Start();
+        return done.Task;
+    }
+}
+
+[CollectionDefinition(nameof(SerialRaces), DisableParallelization = true)]
+public sealed class SerialRaces;
