@@ -1,4 +1,3 @@
-using System.IO.Pipelines;
 using SocketKit.Internal;
 
 namespace SocketKit.Connections;
@@ -12,6 +11,7 @@ public sealed partial class Connection<TIn, TOut>
     private int _notWritable;
     private bool _outputCompleted;
     private TaskCompletionSource? _drained;
+    private TaskCompletionSource? _writable;
 
     /// <summary>Whether the send buffer is below its high watermark (it becomes writable again below the low one).</summary>
     public bool IsWritable => Volatile.Read(ref _notWritable) == 0;
@@ -22,7 +22,7 @@ public sealed partial class Connection<TIn, TOut>
     /// bounded send buffer (not when the peer has it); a full buffer follows <see cref="ConnectionOptions.FullSendBufferPolicy"/>.
     /// </summary>
     /// <param name="message">The message.</param>
-    /// <param name="cancellationToken">Cancels waiting for the send lock or for buffer space. A message already accepted stays accepted.</param>
+    /// <param name="cancellationToken">Cancels waiting for the send lock or for buffer space; a cancelled send wrote nothing.</param>
     /// <returns>A task that completes when the message is accepted.</returns>
     /// <exception cref="ConnectionClosedException">The connection is closing or closed.</exception>
     /// <exception cref="SendBufferFullException">The buffer is full and the policy is <see cref="FullSendBufferPolicy.FailFast"/>.</exception>
@@ -34,7 +34,7 @@ public sealed partial class Connection<TIn, TOut>
         {
             ThrowIfClosing();
             ThrowIfOutputCompleted();
-            CheckSendBuffer();
+            await WaitForRoomAsync(cancellationToken).ConfigureAwait(false);
             try
             {
                 _codec.Encoder.Encode(message, _encodeBuffer);
@@ -45,7 +45,7 @@ public sealed partial class Connection<TIn, TOut>
                 _encodeBuffer.Reset();
             }
 
-            await CommitAsync(cancellationToken).ConfigureAwait(false);
+            await CommitAsync().ConfigureAwait(false);
         }
         finally
         {
@@ -107,7 +107,11 @@ public sealed partial class Connection<TIn, TOut>
         }
     }
 
-    private void CheckSendBuffer()
+    /// <summary>
+    /// Applies the full-buffer policy before anything is written, so a send is either wholly accepted or
+    /// writes nothing. The buffer is bounded by the high watermark plus one message.
+    /// </summary>
+    private async ValueTask WaitForRoomAsync(CancellationToken cancellationToken)
     {
         var pending = Volatile.Read(ref _pendingSendBytes);
         if (pending < _options.SendBufferHighWatermark)
@@ -121,36 +125,49 @@ public sealed partial class Connection<TIn, TOut>
                 throw new SendBufferFullException(pending);
             case FullSendBufferPolicy.Disconnect:
                 TryClose(CloseReason.SlowConsumer, new SendBufferFullException(pending));
-                ThrowIfClosing();
+                ThrowClosed();
                 break;
-            default:
-                break; // Wait: the pipe's pause threshold makes the flush wait
         }
-    }
 
-    /// <summary>Flushes what was written into the pipe; waits while the buffer is above the high watermark.</summary>
-    private async ValueTask CommitAsync(CancellationToken cancellationToken)
-    {
-        var output = _transport.Output;
-        AddPending(output.UnflushedBytes);
-        _flushStarted = _time.GetTimestamp();
-        FlushResult result;
+        // Wait: until the buffer drains below the low watermark. The tick closes the connection if this
+        // takes longer than the write timeout.
+        Volatile.Write(ref _waitingForRoomSince, _time.GetTimestamp());
         try
         {
-            result = await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+            while (!IsWritable)
+            {
+                var waiter = Volatile.Read(ref _writable);
+                if (waiter is null)
+                {
+                    var fresh = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    waiter = Interlocked.CompareExchange(ref _writable, fresh, null) ?? fresh;
+                }
+
+                if (!IsWritable && !IsClosing)
+                {
+                    await waiter.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                ThrowIfClosing();
+            }
         }
         finally
         {
-            _flushStarted = 0;
+            Volatile.Write(ref _waitingForRoomSince, 0);
         }
+    }
 
-        if (result.IsCompleted || (result.IsCanceled && CloseInfo is not { IsGraceful: true }))
+    /// <summary>Makes what was written into the pipe visible to the send loop. Never waits: room was checked before writing.</summary>
+    private async ValueTask CommitAsync()
+    {
+        var output = _transport.Output;
+        AddPending(output.UnflushedBytes);
+        var result = await output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+        if (result.IsCompleted)
         {
-            // The socket is gone (or the close is a reset): these bytes will not be sent.
+            // The send loop is gone (reset or socket error): these bytes will not be sent.
             ThrowClosed();
         }
-
-        // Cancelled by a graceful close: the message is in the buffer and will be flushed before the FIN.
     }
 
     private async Task CompleteOutputForCloseAsync()
@@ -208,6 +225,11 @@ public sealed partial class Connection<TIn, TOut>
         var flag = writable ? 0 : 1;
         if (Interlocked.Exchange(ref _notWritable, flag) != flag)
         {
+            if (writable)
+            {
+                Interlocked.Exchange(ref _writable, null)?.TrySetResult();
+            }
+
             Post(Signal.WritabilityChanged);
         }
     }

@@ -13,7 +13,7 @@ public sealed partial class Connection<TIn, TOut>
     private long _lastReaderIdle;
     private long _lastWriterIdle;
     private long _lastAllIdle;
-    private long _flushStarted;
+    private long _waitingForRoomSince;
     private int _signals;
 
     [Flags]
@@ -43,8 +43,8 @@ public sealed partial class Connection<TIn, TOut>
             return;
         }
 
-        var flushStarted = Volatile.Read(ref _flushStarted);
-        if (flushStarted != 0 && IsDue(_options.WriteTimeout, flushStarted, timestamp))
+        var waitingSince = Volatile.Read(ref _waitingForRoomSince);
+        if (waitingSince != 0 && IsDue(_options.WriteTimeout, waitingSince, timestamp))
         {
             TryClose(CloseReason.WriteTimeout, new TimeoutException(FormattableString.Invariant($"A send waited for buffer space for more than {_options.WriteTimeout}.")));
             return;

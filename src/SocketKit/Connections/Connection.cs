@@ -118,6 +118,9 @@ public sealed partial class Connection<TIn, TOut> : IAsyncDisposable, ITransport
     /// <summary>Formats as the id and five-tuple: <c>#12 tcp 127.0.0.1:5000 &lt;-&gt; 127.0.0.1:53122</c>.</summary>
     public override string ToString() => FormattableString.Invariant($"#{Id} {Tuple}");
 
+    /// <summary>Called once the socket is closed, before <c>OnDisconnectedAsync</c>: the owner frees the connection's slot.</summary>
+    internal Action<Connection<TIn, TOut>>? TransportClosed { get; set; }
+
     /// <summary>Completes when <c>OnConnectedAsync</c> has returned (or at once in pull mode).</summary>
     internal Task Opened => _opened.Task;
 
@@ -177,6 +180,7 @@ public sealed partial class Connection<TIn, TOut> : IAsyncDisposable, ITransport
         await CompleteOutputForCloseAsync().ConfigureAwait(false);
         await _transport.ShutdownAsync(info.IsGraceful, _options.CloseTimeout, _time).ConfigureAwait(false);
         _ticker.Unregister(Id);
+        TransportClosed?.Invoke(this);
         Log.ConnectionClosed(_logger, Id, Tuple, info);
         CancelQuietly(_closingCts); // usually already done by the queued cancel; the token must be cancelled by now
         if (connectedCalled)
@@ -208,8 +212,8 @@ public sealed partial class Connection<TIn, TOut> : IAsyncDisposable, ITransport
         Interlocked.CompareExchange(ref _state, (int)ConnectionState.Closing, (int)ConnectionState.Connecting);
         // Token callbacks are user code: run them off this thread, which may be an I/O loop or the tick.
         ThreadPool.UnsafeQueueUserWorkItem(static cts => CancelQuietly(cts), _closingCts, preferLocal: false);
-        _transport.Output.CancelPendingFlush();
         Interlocked.Exchange(ref _drained, null)?.TrySetResult();
+        Interlocked.Exchange(ref _writable, null)?.TrySetResult();
         _closeRecorded.TrySetResult();
         Wake();
         return true;

@@ -116,13 +116,11 @@ public sealed class ConnectionOptions
             minimumSegmentSize: ReceiveSegmentSize, useSynchronizationContext: false);
 
     /// <summary>
-    /// The output pipe: under the wait policy a flush waits above the high watermark until the low one;
-    /// under the other policies it never waits (the send path refuses or disconnects instead).
+    /// The output pipe never makes a flush wait: the send path applies the full-buffer policy before writing,
+    /// so a send is either wholly accepted or writes nothing.
     /// </summary>
-    internal System.IO.Pipelines.PipeOptions OutputPipeOptions() => FullSendBufferPolicy == FullSendBufferPolicy.Wait
-        ? new(pauseWriterThreshold: SendBufferHighWatermark, resumeWriterThreshold: SendBufferLowWatermark,
-            minimumSegmentSize: ReceiveSegmentSize, useSynchronizationContext: false)
-        : new(pauseWriterThreshold: 0, resumeWriterThreshold: 0, minimumSegmentSize: ReceiveSegmentSize, useSynchronizationContext: false);
+    internal System.IO.Pipelines.PipeOptions OutputPipeOptions() =>
+        new(pauseWriterThreshold: 0, resumeWriterThreshold: 0, minimumSegmentSize: ReceiveSegmentSize, useSynchronizationContext: false);
 
     private static void CheckTimeout(TimeSpan value, string name)
     {

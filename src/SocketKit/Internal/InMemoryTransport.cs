@@ -96,6 +96,7 @@ internal sealed class InMemoryTransport : Transport
             {
                 var result = await reader.ReadAsync().ConfigureAwait(false);
                 var buffer = result.Buffer;
+                var length = buffer.Length; // the buffer is not to be touched after AdvanceTo
                 if (Stopped)
                 {
                     reader.AdvanceTo(buffer.End);
@@ -111,16 +112,17 @@ internal sealed class InMemoryTransport : Transport
                 }
 
                 reader.AdvanceTo(buffer.End);
-                if (!buffer.IsEmpty)
-                {
-                    _observer?.OnSent(buffer.Length);
-                    _peer._observer?.OnReceived((int)Math.Min(int.MaxValue, buffer.Length));
-                }
-
                 if (!discard)
                 {
                     var flush = await target.FlushAsync().ConfigureAwait(false);
                     discard = flush.IsCompleted; // the peer stopped reading: keep draining to see our FIN through
+                }
+
+                // Counted as sent once the peer's input took it, as a socket counts bytes the kernel took.
+                if (length > 0)
+                {
+                    _observer?.OnSent(length);
+                    _peer._observer?.OnReceived((int)Math.Min(int.MaxValue, length));
                 }
 
                 if (result.IsCompleted)

@@ -33,7 +33,8 @@ public sealed class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IAsyncDi
     private ConnectionTicker? _ticker;
     private IReadOnlyList<IPEndPoint> _endPoints = [];
     private long _receiveBufferLimit;
-    private int _active;
+    private int _active;   // connection slots in use (freed when a socket closes)
+    private int _running;  // connection tasks still running (stop waits for these)
     private long _accepted;
     private long _rejected;
     private int _started;
@@ -65,7 +66,7 @@ public sealed class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IAsyncDi
     /// <inheritdoc />
     public IReadOnlyCollection<Connection<TIn, TOut>> Connections => _connections.Values.ToArray();
 
-    /// <summary>The number of connections being served now (including ones still in the accept filter).</summary>
+    /// <summary>The number of connections holding a slot now (including ones still in the accept filter); freed when the socket closes.</summary>
     public int ConnectionCount => Volatile.Read(ref _active);
 
     /// <summary>Connections accepted and served since start.</summary>
@@ -226,7 +227,7 @@ public sealed class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IAsyncDi
             connection.TryClose(CloseReason.ServerShutdown, null);
         }
 
-        if (Volatile.Read(ref _active) == 0)
+        if (Volatile.Read(ref _running) == 0)
         {
             _allClosed.TrySetResult();
         }
@@ -292,10 +293,11 @@ public sealed class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IAsyncDi
             if (Interlocked.Increment(ref _active) > _options.MaxConnections)
             {
                 Reject(socket, "connection limit reached");
-                Release();
+                Interlocked.Decrement(ref _active);
                 continue;
             }
 
+            Interlocked.Increment(ref _running);
             _ = Task.Run(() => ServeAsync(socket));
         }
     }
@@ -304,6 +306,7 @@ public sealed class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IAsyncDi
     private async Task ServeAsync(Socket socket)
     {
         Connection<TIn, TOut>? connection = null;
+        var slotHeld = 1;
         try
         {
             var tuple = new FiveTuple(TransportProtocol.Tcp, (IPEndPoint)socket.LocalEndPoint!, (IPEndPoint)socket.RemoteEndPoint!);
@@ -316,7 +319,18 @@ public sealed class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IAsyncDi
 
             var transport = new SocketTransport(socket, _options.Connection.InputPipeOptions(_receiveBufferLimit), _options.Connection.OutputPipeOptions());
             connection = new Connection<TIn, TOut>(transport, tuple, _codec, _handler, _options.Connection, _ticker!,
-                _connectionLogger, this, _drainExpired.Token);
+                _connectionLogger, this, _drainExpired.Token)
+            {
+                // Free the slot as soon as the socket is closed, so OnDisconnectedAsync already sees room for a new client.
+                TransportClosed = c =>
+                {
+                    _connections.TryRemove(c.Id, out _);
+                    if (Interlocked.Exchange(ref slotHeld, 0) == 1)
+                    {
+                        Interlocked.Decrement(ref _active);
+                    }
+                },
+            };
             _connections[connection.Id] = connection;
             Interlocked.Increment(ref _accepted);
             if (_stopping.IsCancellationRequested)
@@ -338,7 +352,15 @@ public sealed class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IAsyncDi
                 _connections.TryRemove(connection.Id, out _);
             }
 
-            Release();
+            if (Interlocked.Exchange(ref slotHeld, 0) == 1)
+            {
+                Interlocked.Decrement(ref _active);
+            }
+
+            if (Interlocked.Decrement(ref _running) == 0 && _stopping.IsCancellationRequested)
+            {
+                _allClosed.TrySetResult();
+            }
         }
     }
 
@@ -373,13 +395,5 @@ public sealed class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IAsyncDi
         }
 
         socket.Dispose();
-    }
-
-    private void Release()
-    {
-        if (Interlocked.Decrement(ref _active) == 0 && _stopping.IsCancellationRequested)
-        {
-            _allClosed.TrySetResult();
-        }
     }
 }
