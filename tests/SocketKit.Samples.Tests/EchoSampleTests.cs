@@ -1,0 +1,64 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Sockets;
+
+namespace SocketKit.Samples.Tests;
+
+[Collection(nameof(SampleTests))]
+public class EchoSampleTests
+{
+    [Fact]
+    public async Task The_demo_shows_the_exchange_with_five_tuples_and_lifecycle_and_succeeds()
+    {
+        var output = new StringWriter();
+        var exitCode = await Demo.RunWithin(output);
+        var text = output.ToString();
+        Assert.Equal(0, exitCode);
+        Assert.Contains("server: connected    #", text, StringComparison.Ordinal);
+        Assert.Contains("tcp 127.0.0.1:", text, StringComparison.Ordinal);
+        foreach (var message in Echo.EchoClient.Messages)
+        {
+            Assert.Contains($"client: received     \"{message}\"", text, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("server: disconnected", text, StringComparison.Ordinal);
+        Assert.Contains("demo: every reply matched", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_server_echoes_header_and_payload_unchanged_to_a_plain_socket()
+    {
+        await using var server = Echo.EchoServer.Create(new IPEndPoint(IPAddress.Loopback, 0));
+        await server.StartAsync();
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(server.EndPoints[0]).WaitAsync(TimeSpan.FromSeconds(10));
+        var frames = new byte[3 * 7];
+        for (var i = 0; i < 3; i++)
+        {
+            BinaryPrimitives.WriteInt32BigEndian(frames.AsSpan(i * 7), 3);
+            frames[(i * 7) + 4] = (byte)('a' + i);
+            frames[(i * 7) + 5] = (byte)'!';
+            frames[(i * 7) + 6] = 0xFF;
+        }
+
+        await socket.SendAsync(frames, SocketFlags.None);
+        socket.Shutdown(SocketShutdown.Send);
+        var received = new MemoryStream();
+        var buffer = new byte[1024];
+        int n;
+        while ((n = await socket.ReceiveAsync(buffer, SocketFlags.None).WaitAsync(TimeSpan.FromSeconds(10))) > 0)
+        {
+            received.Write(buffer, 0, n);
+        }
+
+        Assert.Equal(frames, received.ToArray());
+    }
+}
+
+internal static class Demo
+{
+    public static Task<int> RunWithin(TextWriter output) => Echo.Demo.RunAsync(output, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+}
+
+[CollectionDefinition(nameof(SampleTests), DisableParallelization = true)]
+public sealed class SampleTests;
