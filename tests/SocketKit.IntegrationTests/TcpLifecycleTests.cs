@@ -174,34 +174,14 @@ public class TcpLifecycleTests
             var client = await TcpConnector.ConnectAsync(echo.EndPoint, Codec.LengthPrefixed(), handler);
             var (serverSide, _) = await echo.Handler.NextConnectedAsync();
             Task? disposal = null;
-            using var barrier = new Barrier(3);
-            await AsyncAssert.Within(Task.WhenAll(
-                Racer(barrier, () => client.Close()),
-                Racer(barrier, () => disposal = client.DisposeAsync().AsTask()),
-                Racer(barrier, () => serverSide.Abort())), "racers");
+            await AsyncAssert.Within(Race.RunAsync(1,
+                _ => client.Close(),
+                _ => disposal = client.DisposeAsync().AsTask(),
+                _ => serverSide.Abort()), "racers");
             await AsyncAssert.Within(disposal!, "dispose");
             Assert.True(handler.Violations.Count == 0, $"round {round}: {string.Join(", ", handler.Violations)}");
             Assert.Equal(1, handler.ConnectedCount);
             Assert.Equal(1, handler.DisconnectedCount);
         }
-    }
-
-    private static Task Racer(Barrier barrier, Action act)
-    {
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        new Thread(() =>
-        {
-            try
-            {
-                barrier.SignalAndWait();
-                act();
-                done.SetResult();
-            }
-            catch (Exception e)
-            {
-                done.SetException(e);
-            }
-        }) { IsBackground = true }.Start();
-        return done.Task;
     }
 }

@@ -20,14 +20,10 @@ public class ConnectionRaceTests
         }
 
         var disposals = new Task[rounds];
-        using var barrier = new Barrier(3);
-        var racers = new[]
-        {
-            Racer(barrier, rounds, i => pairs[i].Connection.Close()),
-            Racer(barrier, rounds, i => disposals[i] = pairs[i].Connection.DisposeAsync().AsTask()),
-            Racer(barrier, rounds, i => pairs[i].Peer.Reset()),
-        };
-        await AsyncAssert.Within(Task.WhenAll(racers), "the racers", 60);
+        await AsyncAssert.Within(Race.RunAsync(rounds,
+            i => pairs[i].Connection.Close(),
+            i => disposals[i] = pairs[i].Connection.DisposeAsync().AsTask(),
+            i => pairs[i].Peer.Reset()), "the racers", 60);
         await AsyncAssert.Within(Task.WhenAll(disposals), "every DisposeAsync", 60);
 
         for (var i = 0; i < rounds; i++)
@@ -36,32 +32,6 @@ public class ConnectionRaceTests
             Assert.Equal(1, handlers[i].ConnectedCount);
             Assert.Equal(1, handlers[i].DisconnectedCount);
         }
-    }
-
-    // Dedicated threads meet at the barrier each round, so the three actions really start together.
-    private static Task Racer(Barrier barrier, int rounds, Action<int> act)
-    {
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var thread = new Thread(() =>
-        {
-            try
-            {
-                for (var i = 0; i < rounds; i++)
-                {
-                    barrier.SignalAndWait();
-                    act(i);
-                }
-
-                done.SetResult();
-            }
-            catch (Exception e)
-            {
-                done.SetException(e);
-            }
-        })
-        { IsBackground = true };
-        thread.Start();
-        return done.Task;
     }
 }
 

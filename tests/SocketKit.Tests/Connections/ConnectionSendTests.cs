@@ -18,6 +18,25 @@ public class ConnectionSendTests
         FullSendBufferPolicy = policy,
     };
 
+    /// <summary>Sends 1 KiB lines to a peer that never reads until a send is refused with <typeparamref name="T"/>.</summary>
+    private static async Task<T?> SendUntilRefused<T>(Connection<string, string> connection)
+        where T : Exception
+    {
+        for (var i = 0; i < 1000; i++)
+        {
+            try
+            {
+                await AsyncAssert.Within(connection.SendAsync(Kilobyte), "a send");
+            }
+            catch (T e)
+            {
+                return e;
+            }
+        }
+
+        return null;
+    }
+
     [Fact]
     public async Task Concurrent_senders_never_interleave_and_keep_their_own_order()
     {
@@ -47,19 +66,7 @@ public class ConnectionSendTests
     public async Task Fail_fast_policy_refuses_a_send_above_the_high_watermark_and_keeps_the_connection()
     {
         var (connection, peer) = InMemoryConnection.CreateWithPeer(Codec.Lines(), new RecordingHandler<string, string>(), SmallBuffer(FullSendBufferPolicy.FailFast));
-        SendBufferFullException? refused = null;
-        for (var i = 0; i < 1000 && refused is null; i++)
-        {
-            try
-            {
-                await AsyncAssert.Within(connection.SendAsync(Kilobyte), "a fail-fast send");
-            }
-            catch (SendBufferFullException e)
-            {
-                refused = e;
-            }
-        }
-
+        var refused = await SendUntilRefused<SendBufferFullException>(connection);
         Assert.NotNull(refused);
         Assert.True(refused.BufferedBytes >= 4096);
         Assert.Equal(ConnectionState.Open, connection.State);
@@ -71,19 +78,7 @@ public class ConnectionSendTests
     public async Task Disconnect_policy_closes_a_slow_consumer()
     {
         var (connection, _) = InMemoryConnection.CreateWithPeer(Codec.Lines(), new RecordingHandler<string, string>(), SmallBuffer(FullSendBufferPolicy.Disconnect));
-        ConnectionClosedException? closed = null;
-        for (var i = 0; i < 1000 && closed is null; i++)
-        {
-            try
-            {
-                await AsyncAssert.Within(connection.SendAsync(Kilobyte), "a send");
-            }
-            catch (ConnectionClosedException e)
-            {
-                closed = e;
-            }
-        }
-
+        var closed = await SendUntilRefused<ConnectionClosedException>(connection);
         Assert.NotNull(closed);
         Assert.Equal(CloseReason.SlowConsumer, closed.CloseInfo.Reason);
         Assert.Equal(CloseReason.SlowConsumer, (await AsyncAssert.Within(connection.Completion, "close")).Reason);

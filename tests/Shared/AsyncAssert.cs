@@ -1,4 +1,4 @@
-namespace SocketKit.Tests.Infrastructure;
+namespace SocketKit.TestSupport;
 
 /// <summary>The one way tests wait: for an event, with a timeout in seconds that fails loudly.</summary>
 public static class AsyncAssert

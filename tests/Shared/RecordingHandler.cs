@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using SocketKit.Connections;
 
-namespace SocketKit.IntegrationTests.Infrastructure;
+namespace SocketKit.TestSupport;
 
 /// <summary>
 /// Records every callback in order, and checks the contract as it goes: callbacks never overlap, Connected comes
