@@ -146,4 +146,28 @@ public class TcpEchoTests
             await client.DisposeAsync();
         }
     }
+
+    [Fact]
+    public async Task Accepted_sockets_get_no_delay_keep_alive_and_the_configure_hook()
+    {
+        var configured = new TaskCompletionSource<(bool NoDelay, bool KeepAlive)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var echo = await EchoServer.StartAsync(o =>
+        {
+            o.Socket.KeepAlive = true;
+            o.Socket.KeepAliveTime = TimeSpan.FromSeconds(30);
+            o.Socket.ConfigureSocket = s => configured.TrySetResult((s.NoDelay,
+                (int)s.GetSocketOption(System.Net.Sockets.SocketOptionLevel.Socket, System.Net.Sockets.SocketOptionName.KeepAlive)! != 0));
+        });
+        using var raw = await RawClient.ConnectAsync(echo.EndPoint);
+        var (noDelay, keepAlive) = await AsyncAssert.Within(configured.Task, "the configure hook");
+        Assert.True(noDelay);
+        Assert.True(keepAlive);
+    }
+
+    [Fact]
+    public async Task A_server_starts_once()
+    {
+        await using var echo = await EchoServer.StartAsync();
+        await Assert.ThrowsAsync<InvalidOperationException>(() => echo.Server.StartAsync());
+    }
 }
