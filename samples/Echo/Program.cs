@@ -1,13 +1,13 @@
 using System.CommandLine;
 using System.Net;
-using System.Runtime.InteropServices;
 using Echo;
 
 var host = new Option<string>("--host") { Description = "The address to listen on or connect to.", DefaultValueFactory = _ => "127.0.0.1" };
 var port = new Option<int>("--port") { Description = "The TCP port.", DefaultValueFactory = _ => 5000 };
 
 var server = new Command("server", "Run the echo server until Ctrl+C.") { host, port };
-server.SetAction((result, ct) => EchoServer.RunAsync(new IPEndPoint(IPAddress.Parse(result.GetValue(host)!), result.GetValue(port)), StopSignal(ct)));
+// Ctrl+C and SIGTERM cancel the token; the server then stops gracefully (draining for up to 10 s).
+server.SetAction((result, ct) => EchoServer.RunAsync(new IPEndPoint(IPAddress.Parse(result.GetValue(host)!), result.GetValue(port)), ct));
 
 var client = new Command("client", "Send a few messages to an echo server and print the replies.") { host, port };
 client.SetAction((result, ct) => EchoClient.RunAsync(new DnsEndPoint(result.GetValue(host)!, result.GetValue(port)), Console.Out, ct));
@@ -16,20 +16,4 @@ var demo = new Command("demo", "Start a server and a client on loopback and show
 demo.SetAction((_, ct) => Demo.RunAsync(Console.Out, ct));
 
 var root = new RootCommand("SocketKit echo sample: 4-byte big-endian length-prefixed frames.") { server, client, demo };
-return await root.Parse(args).InvokeAsync();
-
-// Ctrl+C or SIGTERM stops the server gracefully instead of killing the process.
-static CancellationToken StopSignal(CancellationToken ct)
-{
-    var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
-    foreach (var signal in new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM })
-    {
-        PosixSignalRegistration.Create(signal, context =>
-        {
-            context.Cancel = true;
-            cts.Cancel();
-        });
-    }
-
-    return cts.Token;
-}
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(15) });
