@@ -60,6 +60,9 @@ public sealed class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IAsyncDi
         _time = timeProvider ?? TimeProvider.System;
     }
 
+    /// <summary>How a connection is taken from a listener; tests replace it to inject accept failures.</summary>
+    internal Func<Socket, CancellationToken, ValueTask<Socket>> Accept { get; set; } = static (listener, ct) => listener.AcceptAsync(ct);
+
     /// <summary>The endpoints actually bound (with the real port when 0 was asked for). Empty before start.</summary>
     public IReadOnlyList<IPEndPoint> EndPoints => _endPoints;
 
@@ -262,7 +265,7 @@ public sealed class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IAsyncDi
             Socket socket;
             try
             {
-                socket = await listener.AcceptAsync(token).ConfigureAwait(false);
+                socket = await Accept(listener, token).ConfigureAwait(false);
                 backoff = TimeSpan.FromMilliseconds(10);
             }
             catch (Exception) when (token.IsCancellationRequested)
