@@ -81,12 +81,14 @@ public class TcpLifecycleTests
     public async Task Stop_drains_replies_to_connected_clients_then_sends_fin()
     {
         var completedSends = 0;
+        var firstReplyAccepted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var recorder = new ServerRecorder<ReadOnlySequence<byte>, ReadOnlySequence<byte>>(() => new()
         {
             OnMessage = async (c, m, ct) =>
             {
                 await c.SendAsync(m, ct);
                 Interlocked.Increment(ref completedSends);
+                firstReplyAccepted.TrySetResult();
             },
         });
         var echo = await EchoServer.StartAsync(recorder);
@@ -94,7 +96,7 @@ public class TcpLifecycleTests
         var (_, handler) = await echo.Handler.NextConnectedAsync();
         var frames = Enumerable.Range(0, 500).SelectMany(i => RawClient.Frame(Utf8($"request {i}"))).ToArray();
         await raw.SendAsync(frames);
-        await AsyncAssert.Within(handler.WhenEvent("message"), "the first request");
+        await AsyncAssert.Within(firstReplyAccepted.Task, "the first reply to be accepted");
 
         var stopping = echo.Server.StopAsync();
         var replies = 0;
