@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace SocketKit.Benchmarks.Echo;
+
+/// <summary>One echo server in its own process (this program with "serve NAME"), measured through /proc.</summary>
+public sealed class ServerProcess : IAsyncDisposable
+{
+    private static readonly double TicksPerSecond = 100; // USER_HZ on Linux
+    private readonly Process _process;
+
+    private ServerProcess(Process process, int port)
+    {
+        _process = process;
+        Port = port;
+    }
+
+    public int Port { get; }
+
+    public static async Task<ServerProcess> StartAsync(string implementation)
+    {
+        var self = Environment.ProcessPath!;
+        var info = new ProcessStartInfo(self)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        if (Path.GetFileNameWithoutExtension(self) == "dotnet")
+        {
+            info.ArgumentList.Add(typeof(ServerProcess).Assembly.Location);
+        }
+
+        info.ArgumentList.Add("serve");
+        info.ArgumentList.Add(implementation);
+        var process = Process.Start(info)!;
+        var line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        if (line is null || !line.StartsWith("listening ", StringComparison.Ordinal))
+        {
+            process.Kill();
+            throw new InvalidOperationException($"{implementation} server did not start: {line}");
+        }
+
+        return new ServerProcess(process, int.Parse(line["listening ".Length..], CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>User + system CPU time of the server process so far, from /proc/PID/stat.</summary>
+    public TimeSpan CpuTime()
+    {
+        var stat = File.ReadAllText($"/proc/{_process.Id}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        return TimeSpan.FromSeconds(ticks / TicksPerSecond);
+    }
+
+    /// <summary>Resident memory of the server process, from /proc/PID/status.</summary>
+    public long ResidentBytes()
+    {
+        foreach (var line in File.ReadLines($"/proc/{_process.Id}/status"))
+        {
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            {
+                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+            }
+        }
+
+        return 0;
+    }
+
+    /// <summary>Bytes the server has allocated and messages it has echoed (SocketKit counts messages; others report 0).</summary>
+    public async Task<(long Allocated, long Messages)> StatsAsync()
+    {
+        await _process.StandardInput.WriteLineAsync("stats");
+        var line = await _process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(10)) ?? "";
+        long allocated = 0, messages = 0;
+        foreach (var part in line.Split(' '))
+        {
+            if (part.StartsWith("allocated=", StringComparison.Ordinal))
+            {
+                allocated = long.Parse(part[10..], CultureInfo.InvariantCulture);
+            }
+            else if (part.StartsWith("messages=", StringComparison.Ordinal))
+            {
+                messages = long.Parse(part[9..], CultureInfo.InvariantCulture);
+            }
+        }
+
+        return (allocated, messages);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await _process.StandardInput.WriteLineAsync("quit");
+            await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        catch (Exception e) when (e is TimeoutException or IOException or InvalidOperationException)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+
+        _process.Dispose();
+    }
+}

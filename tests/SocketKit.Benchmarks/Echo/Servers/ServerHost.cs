@@ -1,0 +1,46 @@
+using System.Globalization;
+
+namespace SocketKit.Benchmarks.Echo.Servers;
+
+/// <summary>
+/// What every benchmark server process does: serve on loopback, print "listening PORT", answer "stats" on stdin
+/// with the bytes allocated so far and the messages echoed (SocketKit counts them), and stop on "quit" or end of input.
+/// </summary>
+public static class ServerHost
+{
+    private static long s_messages;
+
+    public static void CountMessage() => Interlocked.Increment(ref s_messages);
+
+    public static async Task<int> RunAsync(string implementation)
+    {
+        using var stop = new CancellationTokenSource();
+        Func<CancellationToken, Task<int>>? start = implementation switch
+        {
+            "socketkit" => SocketKitEchoServer.StartAsync,
+            "bare" => BareEchoServer.StartAsync,
+            "kestrel" => KestrelEchoServer.StartAsync,
+            "dotnetty" => DotNettyEchoServer.StartAsync,
+            _ => null,
+        };
+        if (start is null)
+        {
+            await Console.Error.WriteLineAsync($"unknown server '{implementation}'");
+            return 2;
+        }
+
+        var port = await start(stop.Token);
+        Console.WriteLine(FormattableString.Invariant($"listening {port}"));
+        while (await Console.In.ReadLineAsync() is { } line && line != "quit")
+        {
+            if (line == "stats")
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"stats allocated={GC.GetTotalAllocatedBytes(precise: true)} messages={Interlocked.Read(ref s_messages)}"));
+            }
+        }
+
+        await stop.CancelAsync();
+        return 0;
+    }
+}
