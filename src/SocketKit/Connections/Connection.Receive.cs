@@ -86,6 +86,7 @@ public sealed partial class Connection<TIn, TOut>
     /// Decodes the next message into <see cref="_current"/>. The previous message's bytes stay valid until this
     /// is called again: the buffer is advanced only when the framer needs more data.
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))] // suspends once per read: no allocation per batch
     private async ValueTask<bool> ReadNextAsync(CancellationToken cancellationToken)
     {
         while (true)
@@ -222,8 +223,14 @@ public sealed partial class Connection<TIn, TOut>
         }
     }
 
-    /// <summary>Wakes the message loop: cancels its pending read, or ends its wait when half-closed.</summary>
-    private void Wake()
+    /// <summary>
+    /// Wakes the message loop: cancels its pending read, or ends its wait when half-closed. Queued (without
+    /// allocating: the connection is the work item), because with inline pipe scheduling a cancelled read would
+    /// otherwise run this connection's loop, and its handler, on the caller's thread: the tick, or another connection.
+    /// </summary>
+    private void Wake() => ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+
+    void IThreadPoolWorkItem.Execute()
     {
         _transport.Input.CancelPendingRead();
         Interlocked.Exchange(ref _wakeWaiter, null)?.TrySetResult();

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using SocketKit.Internal;
 
 namespace SocketKit.Connections;
@@ -26,6 +27,7 @@ public sealed partial class Connection<TIn, TOut>
     /// <returns>A task that completes when the message is accepted.</returns>
     /// <exception cref="ConnectionClosedException">The connection is closing or closed.</exception>
     /// <exception cref="SendBufferFullException">The buffer is full and the policy is <see cref="FullSendBufferPolicy.FailFast"/>.</exception>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))] // a send that waits must not allocate
     public async ValueTask SendAsync(TOut message, CancellationToken cancellationToken = default)
     {
         ThrowIfClosing();
@@ -158,6 +160,7 @@ public sealed partial class Connection<TIn, TOut>
     }
 
     /// <summary>Makes what was written into the pipe visible to the send loop. Never waits: room was checked before writing.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask CommitAsync()
     {
         var output = _transport.Output;

@@ -18,7 +18,7 @@ namespace SocketKit.Connections;
 /// </remarks>
 /// <typeparam name="TIn">The type of received messages.</typeparam>
 /// <typeparam name="TOut">The type of sent messages.</typeparam>
-public sealed partial class Connection<TIn, TOut> : IAsyncDisposable, ITransportObserver, ITickable
+public sealed partial class Connection<TIn, TOut> : IAsyncDisposable, ITransportObserver, ITickable, IThreadPoolWorkItem
 {
     private readonly Transport _transport;
     private readonly Codec<TIn, TOut> _codec;

@@ -320,7 +320,7 @@ public sealed class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IAsyncDi
                 return;
             }
 
-            var transport = new SocketTransport(socket, _options.Connection.InputPipeOptions(_receiveBufferLimit), _options.Connection.OutputPipeOptions());
+            var transport = new SocketTransport(socket, _options.Connection.InputPipeOptions(_receiveBufferLimit), ConnectionOptions.OutputPipeOptions());
             connection = new Connection<TIn, TOut>(transport, tuple, _codec, _handler, _options.Connection, _ticker!,
                 _connectionLogger, this, _drainExpired.Token)
             {
