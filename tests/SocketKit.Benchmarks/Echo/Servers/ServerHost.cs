@@ -8,10 +8,6 @@ namespace SocketKit.Benchmarks.Echo.Servers;
 /// </summary>
 public static class ServerHost
 {
-    private static long s_messages;
-
-    public static void CountMessage() => Interlocked.Increment(ref s_messages);
-
     public static async Task<int> RunAsync(string implementation)
     {
         using var stop = new CancellationTokenSource();
@@ -36,7 +32,7 @@ public static class ServerHost
             if (line == "stats")
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"stats allocated={GC.GetTotalAllocatedBytes(precise: true)} messages={Interlocked.Read(ref s_messages)}"));
+                    $"stats allocated={GC.GetTotalAllocatedBytes(precise: true)} messages={EchoStats.Messages}"));
             }
         }
 
