@@ -14,12 +14,12 @@ namespace SocketKit.Benchmarks;
 [MemoryDiagnoser]
 public class ConnectionBenchmarks
 {
-    private const int MessagesPerBatch = 256;
+    private const int MessagesPerBatch = 64;
     private Connection<ReadOnlySequence<byte>, ReadOnlySequence<byte>> _connection = null!;
     private InMemoryPeer _peer = null!;
     private byte[] _batch = [];
 
-    [Params(32, 1024)]
+    [Params(32, 1024, 65536)]
     public int Size { get; set; }
 
     [GlobalSetup]
