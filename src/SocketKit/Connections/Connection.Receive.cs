@@ -61,27 +61,6 @@ public sealed partial class Connection<TIn, TOut>
         }
     }
 
-    private async Task HandlerLoopAsync()
-    {
-        var handler = _handler!;
-        while (await ReadNextAsync(CancellationToken.None).ConfigureAwait(false))
-        {
-            try
-            {
-                await handler.OnMessageAsync(this, _current, Closing).ConfigureAwait(false);
-            }
-            catch (Exception e)
-            {
-                OnCallbackFailed(e);
-                return;
-            }
-            finally
-            {
-                _current = default!;
-            }
-        }
-    }
-
     /// <summary>
     /// Decodes the next message into <see cref="_current"/>. The previous message's bytes stay valid until this
     /// is called again: the buffer is advanced only when the framer needs more data.

@@ -31,8 +31,8 @@ public sealed partial class Connection<TIn, TOut> : IAsyncDisposable, ITransport
     private readonly CancellationToken _ownerStopping;
     private readonly CancellationTokenSource _closingCts = new();
     private readonly TaskCompletionSource<CloseInfo> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly TaskCompletionSource _opened = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly TaskCompletionSource _closeRecorded = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource? _closeRecorded; // pull mode only: what the connection's task waits on
+    private TaskCompletionSource? _opened;                   // created only if someone waits for it (the connector)
     private CloseInfo? _closeInfo;
     private int _state;
     private ConcurrentDictionary<object, object?>? _items;
@@ -54,6 +54,7 @@ public sealed partial class Connection<TIn, TOut> : IAsyncDisposable, ITransport
         _codec = codec;
         _framer = codec.Framing.Create();
         _handler = handler;
+        _closeRecorded = handler is null ? new(TaskCreationOptions.RunContinuationsAsynchronously) : null;
         _options = options;
         _ticker = ticker;
         _time = ticker.TimeProvider;
@@ -122,7 +123,15 @@ public sealed partial class Connection<TIn, TOut> : IAsyncDisposable, ITransport
     internal Action<Connection<TIn, TOut>>? TransportClosed { get; set; }
 
     /// <summary>Completes when <c>OnConnectedAsync</c> has returned (or at once in pull mode).</summary>
-    internal Task Opened => _opened.Task;
+    internal Task Opened
+    {
+        get
+        {
+            var opened = _opened ?? Interlocked.CompareExchange(ref _opened, new(TaskCreationOptions.RunContinuationsAsynchronously), null) ?? _opened;
+            // Re-check after publishing: the connection may have opened (or closed) just before.
+            return State != ConnectionState.Connecting ? Task.CompletedTask : opened.Task;
+        }
+    }
 
     /// <summary>Runs the connection until it is closed. Started once by the owner (server or connector).</summary>
     internal async Task RunAsync()
@@ -146,14 +155,31 @@ public sealed partial class Connection<TIn, TOut> : IAsyncDisposable, ITransport
                 }
 
                 Interlocked.CompareExchange(ref _state, (int)ConnectionState.Open, (int)ConnectionState.Connecting);
-                _opened.TrySetResult();
-                await HandlerLoopAsync().ConfigureAwait(false);
+                Volatile.Read(ref _opened)?.TrySetResult();
+
+                // The handler loop lives in this method, so an idle connection holds one state machine for it, not two.
+                while (await ReadNextAsync(CancellationToken.None).ConfigureAwait(false))
+                {
+                    try
+                    {
+                        await _handler.OnMessageAsync(this, _current, Closing).ConfigureAwait(false);
+                    }
+                    catch (Exception e)
+                    {
+                        OnCallbackFailed(e);
+                        break;
+                    }
+                    finally
+                    {
+                        _current = default!;
+                    }
+                }
             }
             else
             {
                 Interlocked.CompareExchange(ref _state, (int)ConnectionState.Open, (int)ConnectionState.Connecting);
-                _opened.TrySetResult();
-                await _closeRecorded.Task.ConfigureAwait(false); // pull mode: the consumer drives ReadAllAsync
+                Volatile.Read(ref _opened)?.TrySetResult();
+                await _closeRecorded!.Task.ConfigureAwait(false); // pull mode: the consumer drives ReadAllAsync
             }
         }
         catch (Exception e)
@@ -169,7 +195,7 @@ public sealed partial class Connection<TIn, TOut> : IAsyncDisposable, ITransport
     private async Task FinishAsync(bool connectedCalled)
     {
         TryClose(CloseReason.LocalClose, null);
-        _opened.TrySetResult();
+        Volatile.Read(ref _opened)?.TrySetResult();
         var info = _closeInfo!;
         if (_handler is not null || Interlocked.Exchange(ref _readerClaimed, ReaderClosed) == ReaderUnclaimed)
         {
@@ -214,7 +240,7 @@ public sealed partial class Connection<TIn, TOut> : IAsyncDisposable, ITransport
         ThreadPool.UnsafeQueueUserWorkItem(static cts => CancelQuietly(cts), _closingCts, preferLocal: false);
         Interlocked.Exchange(ref _drained, null)?.TrySetResult();
         Interlocked.Exchange(ref _writable, null)?.TrySetResult();
-        _closeRecorded.TrySetResult();
+        _closeRecorded?.TrySetResult();
         Wake();
         return true;
     }

@@ -16,7 +16,7 @@ internal sealed class SocketTransport : Transport
     private readonly Pipe _input;
     private readonly Pipe _output;
     private readonly int _segmentSize;
-    private readonly List<ArraySegment<byte>> _gather = new();
+    private List<ArraySegment<byte>>? _gather; // created on the first multi-segment send
     private ITransportObserver? _observer;
     private Task _receiveTask = Task.CompletedTask;
     private Task _sendTask = Task.CompletedTask;
@@ -245,12 +245,13 @@ internal sealed class SocketTransport : Transport
         }
 
         // One gathered send for the whole batch, straight from the pipe's segments.
-        _gather.Clear();
+        var gather = _gather ??= new List<ArraySegment<byte>>();
+        gather.Clear();
         foreach (var segment in buffer)
         {
             if (!MemoryMarshal.TryGetArray(segment, out var array))
             {
-                _gather.Clear();
+                gather.Clear();
                 foreach (var piece in buffer)
                 {
                     await _socket.SendAsync(piece, SocketFlags.None).ConfigureAwait(false);
@@ -259,11 +260,11 @@ internal sealed class SocketTransport : Transport
                 return;
             }
 
-            _gather.Add(array);
+            gather.Add(array);
         }
 
-        await _socket.SendAsync(_gather, SocketFlags.None).ConfigureAwait(false);
-        _gather.Clear();
+        await _socket.SendAsync(gather, SocketFlags.None).ConfigureAwait(false);
+        gather.Clear();
     }
 
     private void DisposeSocket()

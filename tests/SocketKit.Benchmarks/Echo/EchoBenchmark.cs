@@ -19,6 +19,7 @@ public static class EchoBenchmark
         var seconds = double.Parse(Option(args, "--seconds") ?? "5", CultureInfo.InvariantCulture);
         var idle = int.Parse(Option(args, "--idle") ?? "10000", CultureInfo.InvariantCulture);
         var output = Option(args, "--output");
+        var idleOnly = args.Contains("--idle-only");
         var limit = DescriptorLimit.Raise((ulong)(idle * 2) + 1024);
         Console.WriteLine($"echo benchmark: servers {string.Join(", ", servers)}; {runs} run(s); {seconds} s windows; {idle} idle connections; descriptor limit {limit}");
 
@@ -28,7 +29,7 @@ public static class EchoBenchmark
             foreach (var server in servers)
             {
                 Console.Write($"run {run}/{runs} {server,-10}");
-                var result = await MeasureAsync(server, TimeSpan.FromSeconds(seconds), idle);
+                var result = await MeasureAsync(server, TimeSpan.FromSeconds(seconds), idle, idleOnly);
                 results.Add(result);
                 Console.WriteLine(FormattableString.Invariant(
                     $" small {result.SmallCpuUsPerMessage:F3} µs/msg, bulk {result.BulkCpuMsPerGigabyte:F0} ms/GB, idle {result.IdleKibPerConnection:F2} KiB/conn"));
@@ -57,7 +58,7 @@ public static class EchoBenchmark
         return echoed;
     }
 
-    private static async Task<EchoResult> MeasureAsync(string name, TimeSpan window, int idleConnections)
+    private static async Task<EchoResult> MeasureAsync(string name, TimeSpan window, int idleConnections, bool idleOnly)
     {
         var result = new EchoResult(name);
         await using var server = await ServerProcess.StartAsync(name);
@@ -75,6 +76,11 @@ public static class EchoBenchmark
         foreach (var socket in idle)
         {
             socket.Dispose();
+        }
+
+        if (idleOnly)
+        {
+            return result; // --idle-only: a quick, stable check of memory per connection
         }
 
         var latency = new LoadGenerator.Progress();
