@@ -301,13 +301,15 @@ public sealed class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IAsyncDi
             }
 
             Interlocked.Increment(ref _running);
-            _ = Task.Run(() => ServeAsync(socket));
+            _ = ServeAsync(socket);
         }
     }
 
     /// <summary>Runs one accepted connection on its own task: configure, filter, then the connection's life.</summary>
     private async Task ServeAsync(Socket socket)
     {
+        // Off the accept loop at once: the filter and the connection run on their own task.
+        await Task.Yield();
         Connection<TIn, TOut>? connection = null;
         var slotHeld = 1;
         try
