@@ -212,7 +212,7 @@ public sealed partial class Connection<TIn, TOut>
     void IThreadPoolWorkItem.Execute()
     {
         _transport.Input.CancelPendingRead();
-        Interlocked.Exchange(ref _wakeWaiter, null)?.TrySetResult();
+        Waiter.Release(ref _wakeWaiter);
     }
 
     private Task WaitForWakeAsync()

@@ -64,13 +64,7 @@ public sealed partial class Connection<TIn, TOut>
         while (Volatile.Read(ref _pendingSendBytes) > 0)
         {
             ThrowIfClosing();
-            var waiter = Volatile.Read(ref _drained);
-            if (waiter is null)
-            {
-                var fresh = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                waiter = Interlocked.CompareExchange(ref _drained, fresh, null) ?? fresh;
-            }
-
+            var waiter = Waiter.GetOrCreate(ref _drained);
             if (Volatile.Read(ref _pendingSendBytes) > 0)
             {
                 await waiter.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -138,13 +132,7 @@ public sealed partial class Connection<TIn, TOut>
         {
             while (!IsWritable)
             {
-                var waiter = Volatile.Read(ref _writable);
-                if (waiter is null)
-                {
-                    var fresh = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                    waiter = Interlocked.CompareExchange(ref _writable, fresh, null) ?? fresh;
-                }
-
+                var waiter = Waiter.GetOrCreate(ref _writable);
                 if (!IsWritable && !IsClosing)
                 {
                     await waiter.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -218,7 +206,7 @@ public sealed partial class Connection<TIn, TOut>
 
             if (after == 0)
             {
-                Interlocked.Exchange(ref _drained, null)?.TrySetResult();
+                Waiter.Release(ref _drained);
             }
         }
     }
@@ -230,7 +218,7 @@ public sealed partial class Connection<TIn, TOut>
         {
             if (writable)
             {
-                Interlocked.Exchange(ref _writable, null)?.TrySetResult();
+                Waiter.Release(ref _writable);
             }
 
             Post(Signal.WritabilityChanged);

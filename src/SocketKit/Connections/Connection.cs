@@ -127,7 +127,7 @@ public sealed partial class Connection<TIn, TOut> : IAsyncDisposable, ITransport
     {
         get
         {
-            var opened = _opened ?? Interlocked.CompareExchange(ref _opened, new(TaskCreationOptions.RunContinuationsAsynchronously), null) ?? _opened;
+            var opened = Waiter.GetOrCreate(ref _opened);
             // Re-check after publishing: the connection may have opened (or closed) just before.
             return State != ConnectionState.Connecting ? Task.CompletedTask : opened.Task;
         }
@@ -238,8 +238,8 @@ public sealed partial class Connection<TIn, TOut> : IAsyncDisposable, ITransport
         Interlocked.CompareExchange(ref _state, (int)ConnectionState.Closing, (int)ConnectionState.Connecting);
         // Token callbacks are user code: run them off this thread, which may be an I/O loop or the tick.
         ThreadPool.UnsafeQueueUserWorkItem(static cts => CancelQuietly(cts), _closingCts, preferLocal: false);
-        Interlocked.Exchange(ref _drained, null)?.TrySetResult();
-        Interlocked.Exchange(ref _writable, null)?.TrySetResult();
+        Waiter.Release(ref _drained);
+        Waiter.Release(ref _writable);
         _closeRecorded?.TrySetResult();
         Wake();
         return true;

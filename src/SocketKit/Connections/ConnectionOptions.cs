@@ -124,8 +124,8 @@ public sealed class ConnectionOptions
     /// so a send is either wholly accepted or writes nothing. The send loop is woken on the thread pool, so replies
     /// written while it is scheduled go out together in one gathered send.
     /// </summary>
-    internal static System.IO.Pipelines.PipeOptions OutputPipeOptions(bool inline = true) =>
-        new(readerScheduler: System.IO.Pipelines.PipeScheduler.ThreadPool, writerScheduler: Scheduler(inline),
+    internal static System.IO.Pipelines.PipeOptions OutputPipeOptions() =>
+        new(readerScheduler: System.IO.Pipelines.PipeScheduler.ThreadPool,
             pauseWriterThreshold: 0, resumeWriterThreshold: 0, minimumSegmentSize: SendSegmentSize, useSynchronizationContext: false);
 
     // Small messages fill a send segment slowly; a modest size keeps the buffer pool's per-thread cache warm.

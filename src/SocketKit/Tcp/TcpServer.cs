@@ -30,6 +30,7 @@ public sealed class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IAsyncDi
     private readonly CancellationTokenSource _stopping = new();
     private readonly CancellationTokenSource _drainExpired = new();
     private readonly TaskCompletionSource _allClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Action<Connection<TIn, TOut>> _freeSlot;
     private ConnectionTicker? _ticker;
     private IReadOnlyList<IPEndPoint> _endPoints = [];
     private long _receiveBufferLimit;
@@ -58,6 +59,7 @@ public sealed class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IAsyncDi
         _logger = loggerFactory.CreateLogger("SocketKit.Tcp.TcpServer");
         _connectionLogger = loggerFactory.CreateLogger("SocketKit.Connections.Connection");
         _time = timeProvider ?? TimeProvider.System;
+        _freeSlot = c => FreeSlot(c);
     }
 
     /// <summary>How a connection is taken from a listener; tests replace it to inject accept failures.</summary>
@@ -311,7 +313,6 @@ public sealed class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IAsyncDi
         // Off the accept loop at once: the filter and the connection run on their own task.
         await Task.Yield();
         Connection<TIn, TOut>? connection = null;
-        var slotHeld = 1;
         try
         {
             var tuple = new FiveTuple(TransportProtocol.Tcp, (IPEndPoint)socket.LocalEndPoint!, (IPEndPoint)socket.RemoteEndPoint!);
@@ -327,14 +328,7 @@ public sealed class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IAsyncDi
                 _connectionLogger, this, _drainExpired.Token)
             {
                 // Free the slot as soon as the socket is closed, so OnDisconnectedAsync already sees room for a new client.
-                TransportClosed = c =>
-                {
-                    _connections.TryRemove(c.Id, out _);
-                    if (Interlocked.Exchange(ref slotHeld, 0) == 1)
-                    {
-                        Interlocked.Decrement(ref _active);
-                    }
-                },
+                TransportClosed = _freeSlot,
             };
             _connections[connection.Id] = connection;
             Interlocked.Increment(ref _accepted);
@@ -352,20 +346,23 @@ public sealed class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IAsyncDi
         }
         finally
         {
-            if (connection is not null)
-            {
-                _connections.TryRemove(connection.Id, out _);
-            }
-
-            if (Interlocked.Exchange(ref slotHeld, 0) == 1)
-            {
-                Interlocked.Decrement(ref _active);
-            }
-
+            FreeSlot(connection);
             if (Interlocked.Decrement(ref _running) == 0 && _stopping.IsCancellationRequested)
             {
                 _allClosed.TrySetResult();
             }
+        }
+    }
+
+    /// <summary>
+    /// Gives back a connection's slot exactly once: a listed connection frees it when it leaves the list (at socket
+    /// close, or at the end of its task if it never got that far); one never listed (refused, failed) at the end.
+    /// </summary>
+    private void FreeSlot(Connection<TIn, TOut>? connection)
+    {
+        if (connection is null || _connections.TryRemove(connection.Id, out _))
+        {
+            Interlocked.Decrement(ref _active);
         }
     }
 

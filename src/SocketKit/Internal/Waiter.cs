@@ -1,0 +1,22 @@
+namespace SocketKit.Internal;
+
+/// <summary>
+/// A one-shot wake-up kept in a field: whoever waits creates it (or joins the one there), whoever signals takes it
+/// out and completes it. Waiters re-check their condition after <see cref="GetOrCreate"/>, so no signal is lost.
+/// </summary>
+internal static class Waiter
+{
+    public static TaskCompletionSource GetOrCreate(ref TaskCompletionSource? slot)
+    {
+        var existing = Volatile.Read(ref slot);
+        if (existing is not null)
+        {
+            return existing;
+        }
+
+        var fresh = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        return Interlocked.CompareExchange(ref slot, fresh, null) ?? fresh;
+    }
+
+    public static void Release(ref TaskCompletionSource? slot) => Interlocked.Exchange(ref slot, null)?.TrySetResult();
+}
