@@ -72,7 +72,7 @@ public static class InMemoryConnection
 
     private static (InMemoryTransport A, InMemoryTransport B) CreateTransports(long receiveLimit, ConnectionOptions options) =>
         // Thread-pool scheduling: the peer is test code, which must not run inline inside the connection's loops.
-        InMemoryTransport.CreatePair(options.InputPipeOptions(receiveLimit, inline: false), ConnectionOptions.OutputPipeOptions());
+        InMemoryTransport.CreatePair(options.InputPipeOptions(receiveLimit, inline: false), ConnectionOptions.OutputPipeOptions);
 
     private static Connection<TIn, TOut> Start<TIn, TOut>(
         InMemoryTransport transport, int localPort, int remotePort, Codec<TIn, TOut> codec,

@@ -6,13 +6,15 @@ namespace SocketKit.Connections;
 /// <summary>The send path: serialised sends into the bounded output pipe, send-buffer policy and writability.</summary>
 public sealed partial class Connection<TIn, TOut>
 {
-    private readonly SemaphoreSlim _sendLock = new(1, 1);
-    private readonly PooledBufferWriter _encodeBuffer = new();
+    private SemaphoreSlim? _sendLock;           // created at the first send: an idle connection holds none
+    private PooledBufferWriter? _encodeBuffer;  // used only under the send lock
     private long _pendingSendBytes;
     private int _notWritable;
     private bool _outputCompleted;
     private TaskCompletionSource? _drained;
     private TaskCompletionSource? _writable;
+
+    private SemaphoreSlim SendLock => LazyInitializer.EnsureInitialized(ref _sendLock, static () => new SemaphoreSlim(1, 1));
 
     /// <summary>Whether the send buffer is below its high watermark (it becomes writable again below the low one).</summary>
     public bool IsWritable => Volatile.Read(ref _notWritable) == 0;
@@ -31,7 +33,7 @@ public sealed partial class Connection<TIn, TOut>
     public async ValueTask SendAsync(TOut message, CancellationToken cancellationToken = default)
     {
         ThrowIfClosing();
-        await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await SendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             ThrowIfClosing();
@@ -39,19 +41,20 @@ public sealed partial class Connection<TIn, TOut>
             await WaitForRoomAsync(cancellationToken).ConfigureAwait(false);
             try
             {
+                _encodeBuffer ??= new PooledBufferWriter();
                 _codec.Encoder.Encode(message, _encodeBuffer);
                 _framer.Encode(_encodeBuffer.WrittenSpan, _transport.Output);
             }
             finally
             {
-                _encodeBuffer.Reset();
+                _encodeBuffer!.Reset();
             }
 
             await CommitAsync().ConfigureAwait(false);
         }
         finally
         {
-            _sendLock.Release();
+            SendLock.Release();
         }
     }
 
@@ -81,7 +84,7 @@ public sealed partial class Connection<TIn, TOut>
     public async ValueTask CompleteOutputAsync(CancellationToken cancellationToken = default)
     {
         ThrowIfClosing();
-        await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await SendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             if (Volatile.Read(ref _outputCompleted))
@@ -94,7 +97,7 @@ public sealed partial class Connection<TIn, TOut>
         }
         finally
         {
-            _sendLock.Release();
+            SendLock.Release();
         }
 
         if (_inputEnded)
@@ -163,7 +166,7 @@ public sealed partial class Connection<TIn, TOut>
 
     private async Task CompleteOutputForCloseAsync()
     {
-        await _sendLock.WaitAsync().ConfigureAwait(false);
+        await SendLock.WaitAsync().ConfigureAwait(false);
         try
         {
             if (!_outputCompleted)
@@ -174,7 +177,7 @@ public sealed partial class Connection<TIn, TOut>
         }
         finally
         {
-            _sendLock.Release();
+            SendLock.Release();
         }
     }
 

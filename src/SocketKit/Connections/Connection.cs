@@ -30,9 +30,9 @@ public sealed partial class Connection<TIn, TOut> : IAsyncDisposable, ITransport
     private readonly ILogger _logger;
     private readonly CancellationToken _ownerStopping;
     private readonly CancellationTokenSource _closingCts = new();
-    private readonly TaskCompletionSource<CloseInfo> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource? _closeRecorded; // pull mode only: what the connection's task waits on
     private TaskCompletionSource? _opened;                   // created only if someone waits for it (the connector)
+    private TaskCompletionSource<CloseInfo>? _completion;    // created when someone asks for it, or at close
     private CloseInfo? _closeInfo;
     private int _state;
     private ConcurrentDictionary<object, object?>? _items;
@@ -81,13 +81,13 @@ public sealed partial class Connection<TIn, TOut> : IAsyncDisposable, ITransport
     public CancellationToken Closing => _closingCts.Token;
 
     /// <summary>Completes with the close information once the connection is closed and <c>OnDisconnectedAsync</c> has run.</summary>
-    public Task<CloseInfo> Completion => _completion.Task;
+    public Task<CloseInfo> Completion => Waiter.GetOrCreate(ref _completion).Task;
 
     /// <summary>The server's connection group this connection belongs to, for broadcasting; <see langword="null"/> for a client connection.</summary>
     public IConnectionGroup<TIn, TOut>? Group { get; }
 
     /// <summary>Per-connection state for the application (a nickname, a session). Thread-safe.</summary>
-    public IDictionary<object, object?> Items => _items ?? Interlocked.CompareExchange(ref _items, new(), null) ?? _items;
+    public IDictionary<object, object?> Items => LazyInitializer.EnsureInitialized(ref _items);
 
     /// <summary>Whether a close reason has been recorded.</summary>
     private bool IsClosing => Volatile.Read(ref _closeInfo) is not null;
@@ -113,14 +113,14 @@ public sealed partial class Connection<TIn, TOut> : IAsyncDisposable, ITransport
     public async ValueTask DisposeAsync()
     {
         Close();
-        await _completion.Task.ConfigureAwait(false);
+        await Completion.ConfigureAwait(false);
     }
 
     /// <summary>Formats as the id and five-tuple: <c>#12 tcp 127.0.0.1:5000 &lt;-&gt; 127.0.0.1:53122</c>.</summary>
     public override string ToString() => FormattableString.Invariant($"#{Id} {Tuple}");
 
-    /// <summary>Called once the socket is closed, before <c>OnDisconnectedAsync</c>: the owner frees the connection's slot.</summary>
-    internal Action<Connection<TIn, TOut>>? TransportClosed { get; set; }
+    /// <summary>The server that owns this connection, told when the socket closes and when the connection is finished.</summary>
+    internal IConnectionOwner<TIn, TOut>? Owner { get; init; }
 
     /// <summary>Completes when <c>OnConnectedAsync</c> has returned (or at once in pull mode).</summary>
     internal Task Opened
@@ -188,7 +188,14 @@ public sealed partial class Connection<TIn, TOut> : IAsyncDisposable, ITransport
         }
         finally
         {
-            await FinishAsync(connectedCalled).ConfigureAwait(false);
+            try
+            {
+                await FinishAsync(connectedCalled).ConfigureAwait(false);
+            }
+            finally
+            {
+                Owner?.OnFinished(this);
+            }
         }
     }
 
@@ -206,7 +213,7 @@ public sealed partial class Connection<TIn, TOut> : IAsyncDisposable, ITransport
         await CompleteOutputForCloseAsync().ConfigureAwait(false);
         await _transport.ShutdownAsync(info.IsGraceful, _options.CloseTimeout, _time).ConfigureAwait(false);
         _ticker.Unregister(Id);
-        TransportClosed?.Invoke(this);
+        Owner?.OnTransportClosed(this);
         Log.ConnectionClosed(_logger, Id, Tuple, info);
         CancelQuietly(_closingCts); // usually already done by the queued cancel; the token must be cancelled by now
         if (connectedCalled)
@@ -223,7 +230,7 @@ public sealed partial class Connection<TIn, TOut> : IAsyncDisposable, ITransport
 
         Volatile.Write(ref _state, (int)ConnectionState.Closed);
         // _closingCts is not disposed: it owns no timer, and Closing must stay readable after close.
-        _completion.TrySetResult(info);
+        Waiter.GetOrCreate(ref _completion).TrySetResult(info);
     }
 
     /// <summary>Records the first close reason and wakes everything that must notice it.</summary>

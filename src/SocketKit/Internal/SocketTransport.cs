@@ -17,6 +17,7 @@ internal sealed class SocketTransport : Transport
     private readonly Pipe _output;
     private readonly int _segmentSize;
     private List<ArraySegment<byte>>? _gather; // created on the first multi-segment send
+    private GatherSendOperation? _gatherSend; // likewise; disposed when the send loop ends
     private ITransportObserver? _observer;
     private Task _receiveTask = Task.CompletedTask;
     private Task _sendTask = Task.CompletedTask;
@@ -232,6 +233,7 @@ internal sealed class SocketTransport : Transport
         }
         finally
         {
+            _gatherSend?.Dispose();
             await reader.CompleteAsync().ConfigureAwait(false);
         }
     }
@@ -263,7 +265,7 @@ internal sealed class SocketTransport : Transport
             gather.Add(array);
         }
 
-        await _socket.SendAsync(gather, SocketFlags.None).ConfigureAwait(false);
+        await (_gatherSend ??= new GatherSendOperation()).SendAsync(_socket, gather).ConfigureAwait(false);
         gather.Clear();
     }
 

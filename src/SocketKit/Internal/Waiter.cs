@@ -6,17 +6,11 @@ namespace SocketKit.Internal;
 /// </summary>
 internal static class Waiter
 {
-    public static TaskCompletionSource GetOrCreate(ref TaskCompletionSource? slot)
-    {
-        var existing = Volatile.Read(ref slot);
-        if (existing is not null)
-        {
-            return existing;
-        }
+    public static TaskCompletionSource GetOrCreate(ref TaskCompletionSource? slot) =>
+        LazyInitializer.EnsureInitialized(ref slot, static () => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
 
-        var fresh = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        return Interlocked.CompareExchange(ref slot, fresh, null) ?? fresh;
-    }
+    public static TaskCompletionSource<T> GetOrCreate<T>(ref TaskCompletionSource<T>? slot) =>
+        LazyInitializer.EnsureInitialized(ref slot, static () => new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously));
 
     public static void Release(ref TaskCompletionSource? slot) => Interlocked.Exchange(ref slot, null)?.TrySetResult();
 }

@@ -54,7 +54,7 @@ public static class TcpConnector
         }
 
         var tuple = new FiveTuple(TransportProtocol.Tcp, (IPEndPoint)socket.LocalEndPoint!, (IPEndPoint)socket.RemoteEndPoint!);
-        var transport = new SocketTransport(socket, options.Connection.InputPipeOptions(receiveLimit), ConnectionOptions.OutputPipeOptions());
+        var transport = new SocketTransport(socket, options.Connection.InputPipeOptions(receiveLimit), ConnectionOptions.OutputPipeOptions);
         var logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("SocketKit.Connections.Connection");
         var connection = new Connection<TIn, TOut>(transport, tuple, codec, handler, options.Connection,
             ConnectionTicker.Shared(time), logger, group: null, CancellationToken.None);

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
@@ -15,7 +16,7 @@ namespace SocketKit.Tcp;
 /// </summary>
 /// <typeparam name="TIn">The type of received messages.</typeparam>
 /// <typeparam name="TOut">The type of sent messages.</typeparam>
-public sealed class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IAsyncDisposable
+public sealed class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IConnectionOwner<TIn, TOut>, IAsyncDisposable
 {
     private static readonly TimeSpan MaxAcceptBackoff = TimeSpan.FromSeconds(1);
     private readonly TcpServerOptions _options;
@@ -30,10 +31,9 @@ public sealed class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IAsyncDi
     private readonly CancellationTokenSource _stopping = new();
     private readonly CancellationTokenSource _drainExpired = new();
     private readonly TaskCompletionSource _allClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly Action<Connection<TIn, TOut>> _freeSlot;
     private ConnectionTicker? _ticker;
     private IReadOnlyList<IPEndPoint> _endPoints = [];
-    private long _receiveBufferLimit;
+    private PipeOptions? _inputPipeOptions; // one for every connection: the limit depends only on the framing
     private int _active;   // connection slots in use (freed when a socket closes)
     private int _running;  // connection tasks still running (stop waits for these)
     private long _accepted;
@@ -59,7 +59,6 @@ public sealed class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IAsyncDi
         _logger = loggerFactory.CreateLogger("SocketKit.Tcp.TcpServer");
         _connectionLogger = loggerFactory.CreateLogger("SocketKit.Connections.Connection");
         _time = timeProvider ?? TimeProvider.System;
-        _freeSlot = c => FreeSlot(c);
     }
 
     /// <summary>How a connection is taken from a listener; tests replace it to inject accept failures.</summary>
@@ -94,7 +93,8 @@ public sealed class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IAsyncDi
 
         cancellationToken.ThrowIfCancellationRequested();
         _options.Validate();
-        _receiveBufferLimit = _options.Connection.ReceiveBufferLimit(_codec.Framing.MaxFrameLength, _codec.Framing.MaxOverheadLength);
+        _inputPipeOptions = _options.Connection.InputPipeOptions(
+            _options.Connection.ReceiveBufferLimit(_codec.Framing.MaxFrameLength, _codec.Framing.MaxOverheadLength));
         var bound = new List<IPEndPoint>();
         try
         {
@@ -307,12 +307,14 @@ public sealed class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IAsyncDi
         }
     }
 
-    /// <summary>Runs one accepted connection on its own task: configure, filter, then the connection's life.</summary>
+    /// <summary>
+    /// Sets up one accepted connection off the accept loop: configure, filter, then start the connection, which reports
+    /// back through <see cref="IConnectionOwner{TIn, TOut}"/>. This task ends once the connection runs, so an idle
+    /// connection holds no state machine here.
+    /// </summary>
     private async Task ServeAsync(Socket socket)
     {
-        // Off the accept loop at once: the filter and the connection run on their own task.
         await Task.Yield();
-        Connection<TIn, TOut>? connection = null;
         try
         {
             var tuple = new FiveTuple(TransportProtocol.Tcp, (IPEndPoint)socket.LocalEndPoint!, (IPEndPoint)socket.RemoteEndPoint!);
@@ -320,15 +322,15 @@ public sealed class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IAsyncDi
             if (_options.AcceptFilter is { } filter && !await RunFilterAsync(filter, tuple).ConfigureAwait(false))
             {
                 Reject(socket, "refused by the accept filter");
+                OnSetupEnded();
                 return;
             }
 
-            var transport = new SocketTransport(socket, _options.Connection.InputPipeOptions(_receiveBufferLimit), ConnectionOptions.OutputPipeOptions());
-            connection = new Connection<TIn, TOut>(transport, tuple, _codec, _handler, _options.Connection, _ticker!,
+            var transport = new SocketTransport(socket, _inputPipeOptions!, ConnectionOptions.OutputPipeOptions);
+            var connection = new Connection<TIn, TOut>(transport, tuple, _codec, _handler, _options.Connection, _ticker!,
                 _connectionLogger, this, _drainExpired.Token)
             {
-                // Free the slot as soon as the socket is closed, so OnDisconnectedAsync already sees room for a new client.
-                TransportClosed = _freeSlot,
+                Owner = this,
             };
             _connections[connection.Id] = connection;
             Interlocked.Increment(ref _accepted);
@@ -337,32 +339,43 @@ public sealed class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IAsyncDi
                 connection.TryClose(CloseReason.ServerShutdown, null); // raced with StopAsync's sweep
             }
 
-            await connection.RunAsync().ConfigureAwait(false);
+            _ = connection.RunAsync();
         }
-        catch (Exception e) when (connection is null && e is SocketException or ObjectDisposedException)
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
-            // The peer vanished before we could set it up.
+            // The peer vanished before we could set it up (RunAsync reports its own failures, so it is not running).
             socket.Dispose();
-        }
-        finally
-        {
-            FreeSlot(connection);
-            if (Interlocked.Decrement(ref _running) == 0 && _stopping.IsCancellationRequested)
-            {
-                _allClosed.TrySetResult();
-            }
+            OnSetupEnded();
         }
     }
 
-    /// <summary>
-    /// Gives back a connection's slot exactly once: a listed connection frees it when it leaves the list (at socket
-    /// close, or at the end of its task if it never got that far); one never listed (refused, failed) at the end.
-    /// </summary>
-    private void FreeSlot(Connection<TIn, TOut>? connection)
+    void IConnectionOwner<TIn, TOut>.OnTransportClosed(Connection<TIn, TOut> connection)
     {
-        if (connection is null || _connections.TryRemove(connection.Id, out _))
+        // Free the slot as soon as the socket is closed, so OnDisconnectedAsync already sees room for a new client.
+        if (_connections.TryRemove(connection.Id, out _))
         {
             Interlocked.Decrement(ref _active);
+        }
+    }
+
+    void IConnectionOwner<TIn, TOut>.OnFinished(Connection<TIn, TOut> connection)
+    {
+        ((IConnectionOwner<TIn, TOut>)this).OnTransportClosed(connection); // in case it never got that far
+        ConnectionEnded();
+    }
+
+    /// <summary>An accepted socket was refused or lost before it became a connection: give back its slot.</summary>
+    private void OnSetupEnded()
+    {
+        Interlocked.Decrement(ref _active);
+        ConnectionEnded();
+    }
+
+    private void ConnectionEnded()
+    {
+        if (Interlocked.Decrement(ref _running) == 0 && _stopping.IsCancellationRequested)
+        {
+            _allClosed.TrySetResult();
         }
     }
 

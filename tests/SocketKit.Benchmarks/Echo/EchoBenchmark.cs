@@ -54,7 +54,7 @@ public static class EchoBenchmark
     public static async Task<long> SmokeAsync()
     {
         await using var server = await ServerProcess.StartAsync("socketkit");
-        var (echoed, _) = await LoadAsync(server, 4, 4, 32, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1));
+        var (echoed, _, _) = await LoadAsync(server, 4, 4, 32, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1));
         return echoed;
     }
 
@@ -89,18 +89,13 @@ public static class EchoBenchmark
         result.LatencyP50Us = Percentile(sorted, 0.50);
         result.LatencyP99Us = Percentile(sorted, 0.99);
 
-        var statsBefore = await server.StatsAsync();
-        var (small, smallCpu) = await LoadAsync(server, 50, 16, 32, TimeSpan.FromSeconds(1), window);
-        var statsAfter = await server.StatsAsync();
+        var (small, smallCpu, allocated) = await LoadAsync(server, 50, 16, 32, TimeSpan.FromSeconds(1), window);
         result.SmallMessagesPerSecond = small / window.TotalSeconds;
         result.SmallCpuUsPerMessage = smallCpu.TotalMicroseconds / small;
-        if (statsAfter.Messages > statsBefore.Messages)
-        {
-            result.AllocatedBytesPerMessage = (double)(statsAfter.Allocated - statsBefore.Allocated) / (statsAfter.Messages - statsBefore.Messages);
-        }
+        result.AllocatedBytesPerMessage = allocated ?? double.NaN;
 
         const int bulkPayload = 64 * 1024;
-        var (bulk, bulkCpu) = await LoadAsync(server, 8, 4, bulkPayload, TimeSpan.FromSeconds(1), window);
+        var (bulk, bulkCpu, _) = await LoadAsync(server, 8, 4, bulkPayload, TimeSpan.FromSeconds(1), window);
         var gigabytes = bulk * (double)(bulkPayload + EchoFrames.HeaderLength) / 1e9;
         result.BulkMegabytesPerSecond = gigabytes * 1000 / window.TotalSeconds;
         result.BulkCpuMsPerGigabyte = bulkCpu.TotalMilliseconds / gigabytes;
@@ -112,13 +107,18 @@ public static class EchoBenchmark
     }
 
     /// <summary>Runs a load, samples the server's CPU time and the echo count at both edges of the measured window.</summary>
-    private static async Task<(long Echoed, TimeSpan Cpu)> LoadAsync(
+    /// <summary>
+    /// Runs the load, then measures over the window: messages echoed, server CPU and (where the server counts its
+    /// messages) bytes allocated per message, all read at the window's edges so connection setup and teardown stay out.
+    /// </summary>
+    private static async Task<(long Echoed, TimeSpan Cpu, double? AllocatedPerMessage)> LoadAsync(
         ServerProcess server, int connections, int inFlight, int payload, TimeSpan warmUp, TimeSpan window, LoadGenerator.Progress? progress = null)
     {
         progress ??= new LoadGenerator.Progress();
         using var stop = new CancellationTokenSource();
         var load = LoadGenerator.RunAsync(server.Port, connections, inFlight, payload, progress, stop.Token);
         await Task.Delay(warmUp);
+        var stats0 = await server.StatsAsync();
         var cpu0 = server.CpuTime();
         var count0 = progress.Echoed;
         progress.Recording = true;
@@ -126,9 +126,13 @@ public static class EchoBenchmark
         progress.Recording = false;
         var count1 = progress.Echoed;
         var cpu1 = server.CpuTime();
+        var stats1 = await server.StatsAsync();
         await stop.CancelAsync();
         await load;
-        return (count1 - count0, cpu1 - cpu0);
+        double? allocated = stats1.Messages > stats0.Messages
+            ? (double)(stats1.Allocated - stats0.Allocated) / (stats1.Messages - stats0.Messages)
+            : null;
+        return (count1 - count0, cpu1 - cpu0, allocated);
     }
 
     private static double Percentile(double[] sorted, double p) =>

@@ -25,12 +25,23 @@ public static class ServerHost
             return 2;
         }
 
+        using var sampler = AllocationSampler.CreateIfRequested();
+        var statsRequests = 0;
         var port = await start(stop.Token);
         Console.WriteLine(FormattableString.Invariant($"listening {port}"));
         while (await Console.In.ReadLineAsync() is { } line && line != "quit")
         {
             if (line == "stats")
             {
+                if (++statsRequests % 2 == 1)
+                {
+                    sampler?.Start(); // the benchmark asks at both edges of each measured window
+                }
+                else
+                {
+                    sampler?.StopAndReport(Console.Error);
+                }
+
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"stats allocated={GC.GetTotalAllocatedBytes(precise: true)} messages={EchoStats.Messages}"));
             }
