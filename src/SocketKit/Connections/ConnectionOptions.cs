@@ -115,7 +115,7 @@ public sealed class ConnectionOptions
     /// socket completions already run on thread-pool threads, so the message loop continues there without another hop.
     /// </summary>
     internal System.IO.Pipelines.PipeOptions InputPipeOptions(long receiveLimit, bool inline = true) =>
-        new(pool: Internal.SegmentPool.ForSize(ReceiveSegmentSize), readerScheduler: Scheduler(inline), writerScheduler: Scheduler(inline),
+        new(readerScheduler: Scheduler(inline), writerScheduler: Scheduler(inline),
             pauseWriterThreshold: receiveLimit, resumeWriterThreshold: receiveLimit / 2,
             minimumSegmentSize: ReceiveSegmentSize, useSynchronizationContext: false);
 
@@ -125,7 +125,7 @@ public sealed class ConnectionOptions
     /// written while it is scheduled go out together in one gathered send.
     /// </summary>
     internal static System.IO.Pipelines.PipeOptions OutputPipeOptions { get; } =
-        new(pool: Internal.SegmentPool.ForSize(SendSegmentSize), readerScheduler: System.IO.Pipelines.PipeScheduler.ThreadPool,
+        new(readerScheduler: System.IO.Pipelines.PipeScheduler.ThreadPool,
             pauseWriterThreshold: 0, resumeWriterThreshold: 0, minimumSegmentSize: SendSegmentSize, useSynchronizationContext: false);
 
     // Small messages fill a send segment slowly; a modest size keeps the buffer pool's per-thread cache warm.
