@@ -52,7 +52,7 @@ public sealed class ConnectionOptions
     public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>The size of each receive buffer segment in bytes (larger segments mean fewer receive calls for bulk data; an idle connection holds none). Defaults to 64 KiB.</summary>
-    public int ReceiveSegmentSize { get; set; } = 64 * 1024;
+    public int ReceiveSegmentSize { get; set; } = 128 * 1024;
 
     /// <summary>
     /// The most received bytes buffered before reading from the socket pauses (backpressure). Defaults to
