@@ -51,7 +51,7 @@ public sealed class ConnectionOptions
     /// </summary>
     public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>The size of each receive buffer segment in bytes (larger segments mean fewer receive calls for bulk data; an idle connection holds none). Defaults to 64 KiB.</summary>
+    /// <summary>The size of each receive buffer segment in bytes (larger segments mean fewer receive calls for bulk data; an idle connection holds none). Defaults to 128 KiB.</summary>
     public int ReceiveSegmentSize { get; set; } = 128 * 1024;
 
     /// <summary>
