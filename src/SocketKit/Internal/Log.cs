@@ -38,4 +38,16 @@ internal static partial class Log
 
     [LoggerMessage(11, LogLevel.Warning, "Accept filter failed for {Tuple}; the connection was rejected")]
     public static partial void AcceptFilterFailed(ILogger logger, FiveTuple tuple, Exception error);
+
+    [LoggerMessage(12, LogLevel.Information, "UDP endpoint bound to {EndPoint}")]
+    public static partial void UdpBound(ILogger logger, System.Net.EndPoint? endPoint);
+
+    [LoggerMessage(13, LogLevel.Debug, "UDP {Tuple}: non-fatal error")]
+    public static partial void UdpNonFatalError(ILogger logger, FiveTuple tuple, Exception error);
+
+    [LoggerMessage(14, LogLevel.Warning, "UDP {Tuple}: handler failed")]
+    public static partial void UdpHandlerFailed(ILogger logger, FiveTuple tuple, Exception error);
+
+    [LoggerMessage(15, LogLevel.Error, "UDP endpoint {EndPoint}: receiving failed; the endpoint stopped receiving")]
+    public static partial void UdpReceiveFailed(ILogger logger, System.Net.EndPoint? endPoint, Exception error);
 }

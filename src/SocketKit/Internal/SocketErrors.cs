@@ -16,6 +16,15 @@ internal static class SocketErrors
         or SocketError.Interrupted
         or SocketError.NotSocket;          // the socket was disposed while an operation was queued
 
+    /// <summary>
+    /// UDP: the OS reports an ICMP error (port unreachable, or on Windows a reset) for an earlier datagram on a later
+    /// receive or send. Non-fatal: the socket keeps working.
+    /// </summary>
+    public static bool IsIcmpError(SocketError error) => error is SocketError.ConnectionRefused
+        or SocketError.ConnectionReset
+        or SocketError.HostUnreachable
+        or SocketError.NetworkUnreachable;
+
     /// <summary>Transient accept failures: back off and keep accepting.</summary>
     public static bool IsTransientAcceptError(SocketError error) => error is SocketError.TooManyOpenSockets
         or SocketError.NoBufferSpaceAvailable

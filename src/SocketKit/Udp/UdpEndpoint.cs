@@ -1,0 +1,382 @@
+using System.Buffers;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.ObjectPool;
+using SocketKit.Codecs;
+using SocketKit.Internal;
+
+namespace SocketKit.Udp;
+
+/// <summary>
+/// A UDP socket that sends and receives messages: each datagram is one frame, turned into a message by the same
+/// message codecs TCP uses. Bound to a local endpoint (unconnected: any peer) or connected to one remote peer.
+/// Received datagrams go to a <see cref="DatagramHandler{TIn, TOut}"/> (push) or to <see cref="ReceiveAllAsync"/>
+/// (pull), never both.
+/// </summary>
+/// <remarks>
+/// A datagram that does not decode, or is larger than <see cref="UdpEndpointOptions.MaxDatagramSize"/>, is dropped and
+/// reported as a non-fatal error with the sender's five-tuple; ICMP errors the OS reports (connection refused after a
+/// datagram to a closed port) are non-fatal too. The endpoint keeps running. The local address in a five-tuple is the
+/// bound address: for a wildcard bind, <c>0.0.0.0</c> or <c>::</c>, not the datagram's destination address.
+/// </remarks>
+/// <typeparam name="TIn">The type of received messages.</typeparam>
+/// <typeparam name="TOut">The type of sent messages.</typeparam>
+public sealed class UdpEndpoint<TIn, TOut> : IAsyncDisposable
+{
+    private const int Created = 0;
+    private const int Running = 1;
+    private const int Stopped = 2;
+
+    private readonly UdpEndpointOptions _options;
+    private readonly IMessageDecoder<TIn> _decoder;
+    private readonly IMessageEncoder<TOut> _encoder;
+    private readonly DatagramHandler<TIn, TOut>? _handler;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly ObjectPool<PooledBufferWriter> _encodeBuffers;
+    private Socket? _socket;
+    private UdpPeerCache? _peers;
+    private UdpPeer? _connectedPeer;
+    private byte[] _receiveBuffer = [];
+    private SocketAddress? _receivedFrom;
+    private int _maxDatagramSize;
+    private Task _receiveLoop = Task.CompletedTask;
+    private Datagram<TIn> _current;
+    private int _state;
+    private int _readerClaimed;
+    private long _received;
+    private long _dropped;
+
+    /// <summary>Creates an endpoint; nothing is bound until <see cref="StartAsync"/>.</summary>
+    /// <param name="options">The settings; validated at start.</param>
+    /// <param name="decoder">Turns a received datagram into a message.</param>
+    /// <param name="encoder">Turns a message into a datagram.</param>
+    /// <param name="handler">Receives the datagrams; <see langword="null"/> to read them with <see cref="ReceiveAllAsync"/>, or for a send-only endpoint.</param>
+    /// <param name="loggerFactory">Where logs go; <see langword="null"/> for none.</param>
+    public UdpEndpoint(UdpEndpointOptions options, IMessageDecoder<TIn> decoder, IMessageEncoder<TOut> encoder, DatagramHandler<TIn, TOut>? handler = null, ILoggerFactory? loggerFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(decoder);
+        ArgumentNullException.ThrowIfNull(encoder);
+        _options = options;
+        _decoder = decoder;
+        _encoder = encoder;
+        _handler = handler;
+        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("SocketKit.Udp.UdpEndpoint");
+        // One encode buffer per concurrent send; more than a few dozen concurrent senders on one socket is unusual.
+        _encodeBuffers = new DefaultObjectPool<PooledBufferWriter>(new DefaultPooledObjectPolicy<PooledBufferWriter>(), Environment.ProcessorCount * 4);
+    }
+
+    /// <summary>The endpoint actually bound (with the real port when 0 was asked for).</summary>
+    /// <exception cref="InvalidOperationException">The endpoint is not started.</exception>
+    public IPEndPoint LocalEndPoint => (IPEndPoint)(_socket ?? throw NotStarted()).LocalEndPoint!;
+
+    /// <summary>Datagrams received and decoded so far.</summary>
+    public long ReceivedDatagrams => Interlocked.Read(ref _received);
+
+    /// <summary>Datagrams dropped so far because they did not decode or were too large.</summary>
+    public long DroppedDatagrams => Interlocked.Read(ref _dropped);
+
+    /// <summary>Checks every destination before a send; tests set it to keep all traffic on loopback.</summary>
+    internal Action<IPEndPoint>? DestinationCheck { get; set; }
+
+    /// <summary>Creates the socket, applies the options, binds (and connects, if a remote endpoint is set), and starts the handler's receive loop.</summary>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <returns>A task that completes when the endpoint is bound.</returns>
+    /// <exception cref="InvalidOperationException">The endpoint was already started.</exception>
+    /// <exception cref="ArgumentException">An option is invalid.</exception>
+    /// <exception cref="SocketException">Binding or connecting failed (for example, the port is in use).</exception>
+    public Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        _options.Validate();
+        if (Interlocked.CompareExchange(ref _state, Running, Created) != Created)
+        {
+            throw new InvalidOperationException("The endpoint was already started.");
+        }
+
+        var bind = _options.BindEndPoint;
+        var socket = new Socket(bind.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        try
+        {
+            UdpSocketSetup.Apply(socket, _options);
+            socket.Bind(bind);
+            var local = (IPEndPoint)socket.LocalEndPoint!;
+            _peers = new UdpPeerCache(local, socket.AddressFamily, _options.MaxCachedPeers);
+            if (_options.RemoteEndPoint is { } remote)
+            {
+                DestinationCheck?.Invoke(remote);
+                socket.Connect(remote);
+                var connectedTo = (IPEndPoint)socket.RemoteEndPoint!;
+                _connectedPeer = new UdpPeer(new FiveTuple(TransportProtocol.Udp, local, connectedTo), connectedTo);
+            }
+        }
+        catch
+        {
+            socket.Dispose();
+            Volatile.Write(ref _state, Stopped);
+            throw;
+        }
+
+        _maxDatagramSize = _options.EffectiveMaxDatagramSize;
+        _receiveBuffer = GC.AllocateUninitializedArray<byte>(_maxDatagramSize + 1); // one byte more shows a datagram was too large
+        _receivedFrom = new SocketAddress(socket.AddressFamily);
+        _socket = socket;
+        Log.UdpBound(_logger, socket.LocalEndPoint);
+        if (_handler is not null)
+        {
+            _receiveLoop = RunHandlerAsync(_handler);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Encodes <paramref name="message"/> and sends it as one datagram to <paramref name="remote"/>. Safe from any
+    /// thread. Completes when the OS has taken the datagram (UDP gives no delivery receipt).
+    /// </summary>
+    /// <param name="remote">The destination. An IPv4 destination on a dual-mode IPv6 endpoint is mapped for you.</param>
+    /// <param name="message">The message.</param>
+    /// <param name="cancellationToken">Cancels the send.</param>
+    /// <returns>A task that completes when the datagram is sent.</returns>
+    /// <exception cref="ArgumentException">The encoded message is larger than the maximum datagram size.</exception>
+    /// <exception cref="InvalidOperationException">The endpoint is not running, or the destination is a broadcast address and <see cref="UdpEndpointOptions.EnableBroadcast"/> is off.</exception>
+    /// <exception cref="SocketException">The OS refused the datagram.</exception>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))] // a send that waits must not allocate
+    public async ValueTask SendToAsync(IPEndPoint remote, TOut message, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(remote);
+        var socket = _socket is { } s && Volatile.Read(ref _state) == Running ? s : throw NotRunning();
+        DestinationCheck?.Invoke(remote);
+        var address = _peers!.ToSend(remote);
+        var buffer = _encodeBuffers.Get();
+        try
+        {
+            var payload = Encode(message, buffer);
+            for (var attempt = 0; ; attempt++)
+            {
+                try
+                {
+                    await socket.SendToAsync(payload, SocketFlags.None, address, cancellationToken).ConfigureAwait(false);
+                    return;
+                }
+                catch (SocketException e) when (attempt == 0 && SocketErrors.IsIcmpError(e.SocketErrorCode))
+                {
+                    // The error belongs to an earlier datagram and is now cleared: report it and send this one.
+                    ReportError(_connectedPeer?.Tuple ?? new FiveTuple(TransportProtocol.Udp, LocalEndPoint, remote), e);
+                }
+                catch (SocketException e) when (e.SocketErrorCode == SocketError.AccessDenied && !_options.EnableBroadcast)
+                {
+                    throw new InvalidOperationException(
+                        $"The OS refused to send to {remote}. If it is a broadcast address, set {nameof(UdpEndpointOptions)}.{nameof(UdpEndpointOptions.EnableBroadcast)} to true.", e);
+                }
+            }
+        }
+        finally
+        {
+            buffer.Reset();
+            _encodeBuffers.Return(buffer);
+        }
+    }
+
+    /// <summary>Sends <paramref name="message"/> to the connected peer (<see cref="UdpEndpointOptions.RemoteEndPoint"/>).</summary>
+    /// <param name="message">The message.</param>
+    /// <param name="cancellationToken">Cancels the send.</param>
+    /// <returns>A task that completes when the datagram is sent.</returns>
+    /// <exception cref="InvalidOperationException">The endpoint is not connected, or not running.</exception>
+    public ValueTask SendAsync(TOut message, CancellationToken cancellationToken = default) =>
+        SendToAsync(_connectedPeer?.EndPoint ?? throw new InvalidOperationException(
+            $"SendAsync needs a connected endpoint ({nameof(UdpEndpointOptions)}.{nameof(UdpEndpointOptions.RemoteEndPoint)}); use SendToAsync."), message, cancellationToken);
+
+    /// <summary>
+    /// Pull mode: the received datagrams, in order, for an endpoint created without a handler. Ends when the endpoint
+    /// stops. Dropped datagrams are logged and counted in <see cref="DroppedDatagrams"/>. Can be enumerated once.
+    /// </summary>
+    /// <param name="cancellationToken">Stops the enumeration (the endpoint keeps running).</param>
+    /// <returns>The datagrams.</returns>
+    /// <exception cref="InvalidOperationException">The endpoint has a handler, is not started, or is already being read.</exception>
+    public async IAsyncEnumerable<Datagram<TIn>> ReceiveAllAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        if (_handler is not null)
+        {
+            throw new InvalidOperationException("This endpoint delivers its datagrams to its handler; ReceiveAllAsync is for endpoints created without one.");
+        }
+
+        if (_socket is null)
+        {
+            throw NotStarted();
+        }
+
+        if (Interlocked.Exchange(ref _readerClaimed, 1) != 0)
+        {
+            throw new InvalidOperationException("ReceiveAllAsync can be enumerated only once per endpoint.");
+        }
+
+        while (await ReceiveNextAsync(cancellationToken).ConfigureAwait(false))
+        {
+            yield return _current;
+        }
+    }
+
+    /// <summary>Joins an IPv4 or IPv6 multicast group on one interface.</summary>
+    /// <param name="group">The group address (IPv4 224.0.0.0/4, IPv6 ff00::/8).</param>
+    /// <param name="interfaceIndex">The interface's index; 0 lets the OS choose.</param>
+    /// <exception cref="InvalidOperationException">The endpoint is not running.</exception>
+    public void JoinMulticastGroup(IPAddress group, int interfaceIndex = 0) => UdpSocketSetup.Membership(RunningSocket(), group, interfaceIndex, join: true);
+
+    /// <summary>Joins an IPv4 multicast group on the interface that has <paramref name="interfaceAddress"/>.</summary>
+    /// <param name="group">The IPv4 group address.</param>
+    /// <param name="interfaceAddress">A local IPv4 address of the interface (127.0.0.1 for loopback).</param>
+    /// <exception cref="InvalidOperationException">The endpoint is not running.</exception>
+    public void JoinMulticastGroup(IPAddress group, IPAddress interfaceAddress) => UdpSocketSetup.Membership(RunningSocket(), group, interfaceAddress, join: true);
+
+    /// <summary>Leaves a multicast group joined with <see cref="JoinMulticastGroup(IPAddress, int)"/>.</summary>
+    /// <param name="group">The group address.</param>
+    /// <param name="interfaceIndex">The interface index used to join.</param>
+    public void LeaveMulticastGroup(IPAddress group, int interfaceIndex = 0) => UdpSocketSetup.Membership(RunningSocket(), group, interfaceIndex, join: false);
+
+    /// <summary>Leaves an IPv4 multicast group joined with <see cref="JoinMulticastGroup(IPAddress, IPAddress)"/>.</summary>
+    /// <param name="group">The IPv4 group address.</param>
+    /// <param name="interfaceAddress">The interface address used to join.</param>
+    public void LeaveMulticastGroup(IPAddress group, IPAddress interfaceAddress) => UdpSocketSetup.Membership(RunningSocket(), group, interfaceAddress, join: false);
+
+    /// <summary>Stops receiving, lets the running handler call finish, and closes the socket. Idempotent.</summary>
+    /// <param name="cancellationToken">Stops waiting for the handler (the socket is closed regardless).</param>
+    /// <returns>A task that completes when the endpoint is stopped.</returns>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        if (Interlocked.Exchange(ref _state, Stopped) == Running)
+        {
+            await _stopping.CancelAsync().ConfigureAwait(false);
+            _socket!.Dispose(); // ends a pending receive
+        }
+
+        await _receiveLoop.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Stops the endpoint.</summary>
+    /// <returns>A task that completes when the endpoint is stopped.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        _stopping.Dispose();
+    }
+
+    private async Task RunHandlerAsync(DatagramHandler<TIn, TOut> handler)
+    {
+        await Task.Yield(); // off the caller of StartAsync
+        var stopping = _stopping.Token;
+        while (await ReceiveNextAsync(CancellationToken.None).ConfigureAwait(false))
+        {
+            try
+            {
+                await handler.OnDatagramAsync(this, _current, stopping).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e)
+            {
+                Log.UdpHandlerFailed(_logger, _current.Tuple, e);
+            }
+            finally
+            {
+                _current = default;
+            }
+        }
+    }
+
+    /// <summary>Receives the next datagram that decodes into <see cref="_current"/>; false once the endpoint stops.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))] // suspends once per datagram: must not allocate
+    private async ValueTask<bool> ReceiveNextAsync(CancellationToken cancellationToken)
+    {
+        var socket = _socket!;
+        while (true)
+        {
+            int received;
+            try
+            {
+                received = await socket.ReceiveFromAsync(_receiveBuffer, SocketFlags.None, _receivedFrom!, cancellationToken).ConfigureAwait(false);
+            }
+            catch (SocketException e) when (SocketErrors.IsIcmpError(e.SocketErrorCode))
+            {
+                ReportError(_connectedPeer?.Tuple ?? default, e);
+                continue;
+            }
+            catch (Exception e) when (e is ObjectDisposedException or SocketException && Volatile.Read(ref _state) == Stopped)
+            {
+                return false; // our own stop
+            }
+            catch (SocketException e)
+            {
+                Log.UdpReceiveFailed(_logger, socket.LocalEndPoint, e);
+                return false;
+            }
+
+            var peer = _connectedPeer ?? _peers!.FromReceived(_receivedFrom!);
+            if (received > _maxDatagramSize)
+            {
+                Drop(peer, new DatagramTruncatedException(_maxDatagramSize));
+                continue;
+            }
+
+            try
+            {
+                var message = _decoder.Decode(new ReadOnlySequence<byte>(_receiveBuffer, 0, received));
+                _current = new Datagram<TIn>(peer.Tuple, peer.EndPoint, message);
+                Interlocked.Increment(ref _received);
+                return true;
+            }
+            catch (ProtocolException e)
+            {
+                Drop(peer, e);
+            }
+        }
+    }
+
+    private ReadOnlyMemory<byte> Encode(TOut message, PooledBufferWriter buffer)
+    {
+        _encoder.Encode(message, buffer);
+        if (buffer.WrittenMemory.Length > _maxDatagramSize)
+        {
+            throw new ArgumentException(FormattableString.Invariant(
+                $"The encoded message is {buffer.WrittenMemory.Length} bytes, more than the {_maxDatagramSize}-byte maximum datagram."), nameof(message));
+        }
+
+        return buffer.WrittenMemory;
+    }
+
+    private void Drop(UdpPeer peer, Exception error)
+    {
+        Interlocked.Increment(ref _dropped);
+        ReportError(peer.Tuple, error);
+    }
+
+    private void ReportError(FiveTuple tuple, Exception error)
+    {
+        Log.UdpNonFatalError(_logger, tuple, error);
+        if (_handler is null)
+        {
+            return;
+        }
+
+        try
+        {
+            _handler.OnError(this, tuple, error);
+        }
+        catch (Exception e)
+        {
+            Log.UdpHandlerFailed(_logger, tuple, e);
+        }
+    }
+
+    private Socket RunningSocket() => _socket is { } socket && Volatile.Read(ref _state) == Running ? socket : throw NotRunning();
+
+    private static InvalidOperationException NotStarted() => new("The endpoint is not started; call StartAsync first.");
+
+    private static InvalidOperationException NotRunning() => new("The endpoint is not running: it was not started, or it was stopped.");
+}
