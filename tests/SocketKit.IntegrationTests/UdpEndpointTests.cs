@@ -119,7 +119,8 @@ public sealed class UdpEndpointTests
         await using var server = await UdpTest.StartAsync(new UdpEndpointOptions(), BytesCodec.Instance, BytesCodec.Instance, new BytesEcho());
         await using var client = await UdpTest.StartAsync<ReadOnlySequence<byte>, ReadOnlySequence<byte>>(new UdpEndpointOptions(), BytesCodec.Instance, BytesCodec.Instance);
         var seen = new HashSet<int>();
-        var credits = new SemaphoreSlim(window, window);
+        var unacknowledged = new ConcurrentDictionary<int, byte>();
+        var credits = new SemaphoreSlim(window); // released once per sequence number acknowledged
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var receiving = Task.Run(async () =>
         {
@@ -128,6 +129,7 @@ public sealed class UdpEndpointTests
                 var sequence = BinaryPrimitives.ReadInt32BigEndian(datagram.Message.FirstSpan);
                 if (seen.Add(sequence))
                 {
+                    unacknowledged.TryRemove(sequence, out _);
                     credits.Release();
                 }
 
@@ -144,8 +146,17 @@ public sealed class UdpEndpointTests
             var payload = new byte[16];
             for (var sequence = 0; sequence < total; sequence++)
             {
-                // A datagram lost on loopback would stall the window; wait for credit at most a second, then send on.
-                await credits.WaitAsync(TimeSpan.FromSeconds(1), Ct);
+                // UDP may lose a datagram: when the window stays full for a second, send the unacknowledged ones again.
+                while (!await credits.WaitAsync(TimeSpan.FromSeconds(1), Ct))
+                {
+                    foreach (var lost in unacknowledged.Keys)
+                    {
+                        BinaryPrimitives.WriteInt32BigEndian(payload, lost);
+                        await client.SendToAsync(server.LocalEndPoint, new ReadOnlySequence<byte>(payload), Ct);
+                    }
+                }
+
+                unacknowledged[sequence] = 0;
                 BinaryPrimitives.WriteInt32BigEndian(payload, sequence);
                 await client.SendToAsync(server.LocalEndPoint, new ReadOnlySequence<byte>(payload), Ct);
             }
@@ -256,7 +267,7 @@ public sealed class UdpEndpointTests
         const int senders = 8;
         const int each = 250;
         var received = new ConcurrentDictionary<string, int>();
-        var credits = new SemaphoreSlim(32, 32);
+        var credits = new SemaphoreSlim(32); // released once per distinct datagram received
         var all = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var recorder = new DatagramRecorder<string, string>
         {
@@ -282,7 +293,7 @@ public sealed class UdpEndpointTests
         {
             for (var i = 0; i < each; i++)
             {
-                await credits.WaitAsync(TimeSpan.FromSeconds(1), Ct);
+                await credits.WaitAsync(Ct);
                 await sender.SendToAsync(receiver.LocalEndPoint, FormattableString.Invariant($"{s}:{i}:{new string('p', 40 + i % 50)}"), Ct);
             }
         }, Ct)).ToArray();

@@ -41,4 +41,7 @@ public enum CloseReason
 
     /// <summary>The socket failed with an error other than a reset.</summary>
     TransportError,
+
+    /// <summary>A UDP session was closed to make room for a new peer: the session table was full and this one had been idle longest.</summary>
+    Evicted,
 }

@@ -78,7 +78,7 @@ public sealed partial class Connection<TIn, TOut>
                     return false;
                 }
 
-                FrameStatus status;
+                var status = FrameStatus.NeedMoreData;
                 try
                 {
                     status = _framer.Decode(ref _buffer, out var frame);
@@ -87,6 +87,11 @@ public sealed partial class Connection<TIn, TOut>
                         _current = _codec.Decoder.Decode(frame);
                         return true;
                     }
+                }
+                catch (ProtocolException e) when (DecodeErrorsAreNonFatal && status == FrameStatus.Frame)
+                {
+                    ReportNonFatal(e); // one bad datagram: dropped, the session carries on
+                    continue;
                 }
                 catch (ProtocolException e)
                 {

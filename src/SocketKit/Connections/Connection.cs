@@ -122,6 +122,12 @@ public sealed partial class Connection<TIn, TOut> : IAsyncDisposable, ITransport
     /// <summary>The server that owns this connection, told when the socket closes and when the connection is finished.</summary>
     internal IConnectionOwner<TIn, TOut>? Owner { get; init; }
 
+    /// <summary>
+    /// Datagram sessions: a frame whose message fails to decode is reported to <c>OnError</c> and dropped instead of
+    /// closing the connection (each datagram stands alone; a stream cannot resynchronise after a bad frame).
+    /// </summary>
+    internal bool DecodeErrorsAreNonFatal { get; init; }
+
     /// <summary>Completes when <c>OnConnectedAsync</c> has returned (or at once in pull mode).</summary>
     internal Task Opened
     {

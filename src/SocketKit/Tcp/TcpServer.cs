@@ -166,56 +166,8 @@ public sealed class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IConnect
     }
 
     /// <inheritdoc />
-    public async ValueTask<int> BroadcastAsync(TOut message, Func<Connection<TIn, TOut>, bool>? filter = null, CancellationToken cancellationToken = default)
-    {
-        var delivered = 0;
-        List<Task>? pending = null;
-        foreach (var connection in _connections.Values)
-        {
-            if (filter is not null && !filter(connection))
-            {
-                continue;
-            }
-
-            // Start every send before awaiting any, so a waiting connection does not hold up the others.
-            var send = SendOrSkip(connection, message, cancellationToken);
-            if (send.IsCompletedSuccessfully)
-            {
-                delivered++;
-            }
-            else
-            {
-                (pending ??= new()).Add(send.AsTask());
-            }
-        }
-
-        foreach (var send in pending ?? [])
-        {
-            try
-            {
-                await send.ConfigureAwait(false);
-                delivered++;
-            }
-            catch (Exception e) when (e is ConnectionClosedException or SendBufferFullException)
-            {
-                // A closing or full connection is skipped: that is its own send policy at work.
-            }
-        }
-
-        return delivered;
-
-        static ValueTask SendOrSkip(Connection<TIn, TOut> connection, TOut message, CancellationToken ct)
-        {
-            try
-            {
-                return connection.SendAsync(message, ct);
-            }
-            catch (Exception e)
-            {
-                return ValueTask.FromException(e);
-            }
-        }
-    }
+    public ValueTask<int> BroadcastAsync(TOut message, Func<Connection<TIn, TOut>, bool>? filter = null, CancellationToken cancellationToken = default) =>
+        Broadcast.SendAsync(_connections.Values, message, filter, cancellationToken);
 
     private async Task StopCoreAsync(CancellationToken cancellationToken)
     {

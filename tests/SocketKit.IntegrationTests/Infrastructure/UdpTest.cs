@@ -1,7 +1,7 @@
-using System.Buffers;
 using System.Net;
 using System.Text;
 using SocketKit.Codecs;
+using SocketKit.Connections;
 using SocketKit.Udp;
 
 namespace SocketKit.IntegrationTests.Infrastructure;
@@ -23,18 +23,21 @@ public static class UdpTest
         return endpoint;
     }
 
+    /// <summary>A text session server on 127.0.0.1, guarded like the endpoints.</summary>
+    public static async Task<UdpServer<string, string>> StartServerAsync(UdpServerOptions options, ConnectionHandler<string, string> handler, TimeProvider? time = null)
+    {
+        options.Endpoint.LocalEndPoint ??= new IPEndPoint(IPAddress.Loopback, 0);
+        var server = new UdpServer<string, string>(options, Utf8TextCodec.Instance, Utf8TextCodec.Instance, handler, timeProvider: time)
+        {
+            DestinationCheck = destination => Loopback.RequireUdpDestination(destination, options.Endpoint),
+        };
+        await server.StartAsync(TestContext.Current.CancellationToken);
+        return server;
+    }
+
     /// <summary>A text endpoint (UTF-8, strict: invalid bytes are a protocol error).</summary>
     public static Task<UdpEndpoint<string, string>> StartTextAsync(UdpEndpointOptions options, DatagramHandler<string, string>? handler = null) =>
         StartAsync(options, Utf8TextCodec.Instance, Utf8TextCodec.Instance, handler);
 
-    /// <summary>A handler that sends every datagram back to its sender unchanged.</summary>
-    public sealed class EchoHandler : DatagramHandler<string, string>
-    {
-        public override ValueTask OnDatagramAsync(UdpEndpoint<string, string> endpoint, Datagram<string> datagram, CancellationToken stopping) =>
-            endpoint.SendToAsync(datagram.RemoteEndPoint, datagram.Message, stopping);
-    }
-
     public static byte[] Utf8(string text) => Encoding.UTF8.GetBytes(text);
-
-    public static string Text(ReadOnlySequence<byte> bytes) => Encoding.UTF8.GetString(bytes);
 }

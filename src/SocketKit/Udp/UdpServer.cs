@@ -1,0 +1,346 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using SocketKit.Codecs;
+using SocketKit.Connections;
+using SocketKit.Internal;
+
+namespace SocketKit.Udp;
+
+/// <summary>
+/// A UDP server that presents each remote peer as a session: a <see cref="Connection{TIn, TOut}"/> keyed by its
+/// five-tuple, with the TCP lifecycle. <c>OnConnectedAsync</c> runs on the peer's first datagram, <c>OnMessageAsync</c>
+/// for each datagram, <c>OnIdleAsync</c> as configured, and <c>OnDisconnectedAsync</c> when the session expires
+/// (<see cref="CloseReason.IdleTimeout"/>), is closed, is evicted for a new peer, or the server stops. Replies go
+/// through the session's <c>SendAsync</c>, one datagram per message.
+/// </summary>
+/// <remarks>
+/// A datagram that does not decode goes to <c>OnError</c> and is dropped; the session carries on. A session whose
+/// handler falls a receive buffer behind drops further datagrams until it catches up (counted in
+/// <see cref="DroppedDatagrams"/>); the receive loop never waits for one session. A peer that comes back after its
+/// session ended gets a new session, with a new <see cref="Connection{TIn, TOut}.Id"/>.
+/// </remarks>
+/// <typeparam name="TIn">The type of received messages.</typeparam>
+/// <typeparam name="TOut">The type of sent messages.</typeparam>
+public sealed class UdpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IConnectionOwner<TIn, TOut>, IAsyncDisposable
+{
+    private const int InputSegmentSize = 4096; // a session's datagrams are usually small; a larger one gets a larger block
+
+    private readonly UdpServerOptions _options;
+    private readonly Codec<TIn, TOut> _codec;
+    private readonly ConnectionHandler<TIn, TOut> _handler;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger _connectionLogger;
+    private readonly TimeProvider _time;
+    private readonly Dictionary<FiveTuple, Session> _sessions = new();
+    private readonly LinkedList<Session> _byLastDatagram = new(); // least recently heard first
+    private readonly Lock _table = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly CancellationTokenSource _drainExpired = new();
+    private readonly TaskCompletionSource _allClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private UdpEndpoint<ReadOnlySequence<byte>, ReadOnlySequence<byte>>? _endpoint;
+    private ConnectionTicker? _ticker;
+    private PipeOptions? _inputPipeOptions;
+    private int _running;
+    private long _accepted;
+    private long _rejected;
+    private long _evicted;
+    private long _dropped;
+    private int _started;
+    private Task? _stopTask;
+
+    /// <summary>Creates a server; nothing is bound until <see cref="StartAsync"/>.</summary>
+    /// <param name="options">The settings; validated at start.</param>
+    /// <param name="decoder">Turns a datagram into a message.</param>
+    /// <param name="encoder">Turns a message into a datagram.</param>
+    /// <param name="handler">What to do with each session's events; one instance serves all sessions.</param>
+    /// <param name="loggerFactory">Where logs go; <see langword="null"/> for none.</param>
+    /// <param name="timeProvider">The clock for idle and expiry checks; <see langword="null"/> for <see cref="TimeProvider.System"/>.</param>
+    public UdpServer(UdpServerOptions options, IMessageDecoder<TIn> decoder, IMessageEncoder<TOut> encoder, ConnectionHandler<TIn, TOut> handler,
+        ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(decoder);
+        ArgumentNullException.ThrowIfNull(encoder);
+        ArgumentNullException.ThrowIfNull(handler);
+        _options = options;
+        // Inside a session's pipes each datagram travels behind a 4-byte length, so its boundaries survive.
+        _codec = new Codec<TIn, TOut>(Framing.LengthField(new LengthFieldFramerOptions { MaxFrameLength = UdpEndpointOptions.MaxIPv6DatagramSize }), decoder, encoder);
+        _handler = handler;
+        _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
+        _connectionLogger = _loggerFactory.CreateLogger("SocketKit.Connections.Connection");
+        _time = timeProvider ?? TimeProvider.System;
+    }
+
+    /// <summary>The endpoint actually bound (with the real port when 0 was asked for).</summary>
+    /// <exception cref="InvalidOperationException">The server is not started.</exception>
+    public IPEndPoint LocalEndPoint => (_endpoint ?? throw new InvalidOperationException("The server is not started.")).LocalEndPoint;
+
+    /// <inheritdoc />
+    public IReadOnlyCollection<Connection<TIn, TOut>> Connections
+    {
+        get
+        {
+            lock (_table)
+            {
+                return _sessions.Values.Select(session => session.Connection).ToArray();
+            }
+        }
+    }
+
+    /// <summary>Sessions opened so far.</summary>
+    public long AcceptedSessions => Interlocked.Read(ref _accepted);
+
+    /// <summary>Datagrams from new peers that the accept filter refused.</summary>
+    public long RejectedDatagrams => Interlocked.Read(ref _rejected);
+
+    /// <summary>Sessions closed to make room for a new peer.</summary>
+    public long EvictedSessions => Interlocked.Read(ref _evicted);
+
+    /// <summary>Datagrams dropped because their session's handler was a full receive buffer behind, or the server was stopping.</summary>
+    public long DroppedDatagrams => Interlocked.Read(ref _dropped);
+
+    /// <summary>Checks every destination before a send; tests set it to keep all traffic on loopback.</summary>
+    internal Action<IPEndPoint>? DestinationCheck { get; set; }
+
+    /// <summary>Binds the socket and starts receiving.</summary>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <returns>A task that completes when the server is bound.</returns>
+    /// <exception cref="InvalidOperationException">The server was already started.</exception>
+    /// <exception cref="ArgumentException">An option is invalid.</exception>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        _options.Validate();
+        if (Interlocked.Exchange(ref _started, 1) != 0)
+        {
+            throw new InvalidOperationException("The server was already started.");
+        }
+
+        var limit = _options.Session.ReceiveBufferLimit(_options.Endpoint.EffectiveMaxDatagramSize, UdpSessionTransport.HeaderLength);
+        // Sessions' loops are woken on the thread pool: a handler must never run on, or hold up, the shared receive loop.
+        _inputPipeOptions = new PipeOptions(pauseWriterThreshold: limit, resumeWriterThreshold: limit / 2,
+            minimumSegmentSize: InputSegmentSize, useSynchronizationContext: false);
+        _ticker = new ConnectionTicker(_time, _options.TickInterval);
+        _endpoint = new UdpEndpoint<ReadOnlySequence<byte>, ReadOnlySequence<byte>>(
+            _options.Endpoint, BytesCodec.Instance, BytesCodec.Instance, new Dispatcher(this), _loggerFactory)
+        {
+            DestinationCheck = DestinationCheck,
+        };
+        await _endpoint.StartAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<int> BroadcastAsync(TOut message, Func<Connection<TIn, TOut>, bool>? filter = null, CancellationToken cancellationToken = default) =>
+        Broadcast.SendAsync(Connections, message, filter, cancellationToken);
+
+    /// <summary>
+    /// Stops: new datagrams are dropped, every session closes (<see cref="CloseReason.ServerShutdown"/>) after its
+    /// running callback, sends what it has buffered until <see cref="UdpServerOptions.DrainTimeout"/>, then the socket
+    /// closes. Idempotent.
+    /// </summary>
+    /// <param name="cancellationToken">Cuts the drain short.</param>
+    /// <returns>A task that completes when the server has stopped.</returns>
+    public Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        if (Volatile.Read(ref _started) == 0)
+        {
+            return Task.CompletedTask;
+        }
+
+        lock (_table)
+        {
+            _stopTask ??= StopCoreAsync(cancellationToken);
+        }
+
+        return _stopTask;
+    }
+
+    /// <summary>Stops the server (<see cref="StopAsync"/>) and releases it.</summary>
+    /// <returns>A task that completes when the server has stopped.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        _stopping.Dispose();
+        _drainExpired.Dispose();
+    }
+
+    void IConnectionOwner<TIn, TOut>.OnTransportClosed(Connection<TIn, TOut> connection)
+    {
+        lock (_table)
+        {
+            if (_sessions.TryGetValue(connection.Tuple, out var session) && session.Connection == connection)
+            {
+                Forget(session);
+            }
+        }
+    }
+
+    void IConnectionOwner<TIn, TOut>.OnFinished(Connection<TIn, TOut> connection)
+    {
+        ((IConnectionOwner<TIn, TOut>)this).OnTransportClosed(connection);
+        if (Interlocked.Decrement(ref _running) == 0 && _stopping.IsCancellationRequested)
+        {
+            _allClosed.TrySetResult();
+        }
+    }
+
+    private async Task StopCoreAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        foreach (var connection in Connections)
+        {
+            connection.TryClose(CloseReason.ServerShutdown, null);
+        }
+
+        if (Volatile.Read(ref _running) == 0)
+        {
+            _allClosed.TrySetResult();
+        }
+
+        try
+        {
+            await _allClosed.Task.WaitAsync(_options.DrainTimeout, _time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+        {
+            await _drainExpired.CancelAsync().ConfigureAwait(false);
+            foreach (var connection in Connections)
+            {
+                connection.Abort();
+            }
+
+            await _allClosed.Task.ConfigureAwait(false);
+        }
+        finally
+        {
+            await _endpoint!.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            _ticker?.Dispose();
+        }
+    }
+
+    /// <summary>One datagram from the shared receive loop: find or open its session and queue the datagram there.</summary>
+    private async ValueTask DispatchAsync(Datagram<ReadOnlySequence<byte>> datagram)
+    {
+        if (_stopping.IsCancellationRequested)
+        {
+            Interlocked.Increment(ref _dropped);
+            return;
+        }
+
+        Session? session;
+        lock (_table)
+        {
+            if (_sessions.TryGetValue(datagram.Tuple, out session))
+            {
+                if (session.Connection.CloseInfo is null)
+                {
+                    _byLastDatagram.Remove(session.Node);
+                    _byLastDatagram.AddLast(session.Node);
+                }
+                else
+                {
+                    Forget(session); // closing: this datagram starts the peer's next session
+                    session = null;
+                }
+            }
+        }
+
+        if (session is null)
+        {
+            if (_options.AcceptFilter is { } filter && !await AcceptAsync(filter, datagram.Tuple).ConfigureAwait(false))
+            {
+                Interlocked.Increment(ref _rejected);
+                return;
+            }
+
+            session = Open(datagram);
+        }
+
+        if (!session.Transport.Deliver(datagram.Message))
+        {
+            Interlocked.Increment(ref _dropped);
+        }
+    }
+
+    private Session Open(Datagram<ReadOnlySequence<byte>> datagram)
+    {
+        var transport = new UdpSessionTransport(_endpoint!, datagram.RemoteEndPoint, _inputPipeOptions!, ConnectionOptions.OutputPipeOptions);
+        var connection = new Connection<TIn, TOut>(transport, datagram.Tuple, _codec, _handler, _options.Session, _ticker!,
+            _connectionLogger, this, _drainExpired.Token)
+        {
+            Owner = this,
+            DecodeErrorsAreNonFatal = true,
+        };
+        var session = new Session(connection, transport);
+        Session? evicted = null;
+        lock (_table)
+        {
+            if (_sessions.Count >= _options.MaxSessions && _byLastDatagram.First is { } oldest)
+            {
+                evicted = oldest.Value;
+                Forget(evicted);
+            }
+
+            _sessions[datagram.Tuple] = session;
+            _byLastDatagram.AddLast(session.Node);
+        }
+
+        if (evicted is not null)
+        {
+            Interlocked.Increment(ref _evicted);
+            evicted.Connection.Close(CloseReason.Evicted);
+        }
+
+        Interlocked.Increment(ref _accepted);
+        Interlocked.Increment(ref _running);
+        _ = connection.RunAsync();
+        return session;
+    }
+
+    /// <summary>Removes a session from the table (under the lock); the peer's next datagram opens a new one.</summary>
+    private void Forget(Session session)
+    {
+        if (session.Node.List is not null)
+        {
+            _byLastDatagram.Remove(session.Node);
+            _sessions.Remove(session.Connection.Tuple);
+        }
+    }
+
+    private async ValueTask<bool> AcceptAsync(Func<FiveTuple, CancellationToken, ValueTask<bool>> filter, FiveTuple tuple)
+    {
+        try
+        {
+            return await filter(tuple, _stopping.Token).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            Log.AcceptFilterFailed(_connectionLogger, tuple, e);
+            return false;
+        }
+    }
+
+    private sealed class Session
+    {
+        public Session(Connection<TIn, TOut> connection, UdpSessionTransport transport)
+        {
+            Connection = connection;
+            Transport = transport;
+            Node = new LinkedListNode<Session>(this);
+        }
+
+        public Connection<TIn, TOut> Connection { get; }
+
+        public UdpSessionTransport Transport { get; }
+
+        public LinkedListNode<Session> Node { get; }
+    }
+
+    private sealed class Dispatcher(UdpServer<TIn, TOut> server) : DatagramHandler<ReadOnlySequence<byte>, ReadOnlySequence<byte>>
+    {
+        public override ValueTask OnDatagramAsync(UdpEndpoint<ReadOnlySequence<byte>, ReadOnlySequence<byte>> endpoint, Datagram<ReadOnlySequence<byte>> datagram, CancellationToken stopping) =>
+            server.DispatchAsync(datagram);
+    }
+}
