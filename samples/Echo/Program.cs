@@ -3,17 +3,24 @@ using System.Net;
 using Echo;
 
 var host = new Option<string>("--host") { Description = "The address to listen on or connect to.", DefaultValueFactory = _ => "127.0.0.1" };
-var port = new Option<int>("--port") { Description = "The TCP port.", DefaultValueFactory = _ => 5000 };
+var port = new Option<int>("--port") { Description = "The TCP or UDP port.", DefaultValueFactory = _ => 5000 };
+var udp = new Option<bool>("--udp") { Description = "Use UDP: each datagram is echoed back to its sender unchanged (no length prefix)." };
 
-var server = new Command("server", "Run the echo server until Ctrl+C.") { host, port };
+var server = new Command("server", "Run the echo server until Ctrl+C.") { host, port, udp };
 // Ctrl+C and SIGTERM cancel the token; the server then stops gracefully (draining for up to 10 s).
-server.SetAction((result, ct) => EchoServer.RunAsync(new IPEndPoint(IPAddress.Parse(result.GetValue(host)!), result.GetValue(port)), ct));
+server.SetAction((result, ct) =>
+{
+    var endPoint = new IPEndPoint(IPAddress.Parse(result.GetValue(host)!), result.GetValue(port));
+    return result.GetValue(udp) ? UdpEchoServer.RunAsync(endPoint, ct) : EchoServer.RunAsync(endPoint, ct);
+});
 
-var client = new Command("client", "Send a few messages to an echo server and print the replies.") { host, port };
-client.SetAction((result, ct) => EchoClient.RunAsync(new DnsEndPoint(result.GetValue(host)!, result.GetValue(port)), Console.Out, ct));
+var client = new Command("client", "Send a few messages to an echo server and print the replies.") { host, port, udp };
+client.SetAction((result, ct) => result.GetValue(udp)
+    ? UdpEchoClient.RunAsync(new IPEndPoint(IPAddress.Parse(result.GetValue(host)!), result.GetValue(port)), Console.Out, ct)
+    : EchoClient.RunAsync(new DnsEndPoint(result.GetValue(host)!, result.GetValue(port)), Console.Out, ct));
 
 var demo = new Command("demo", "Start a server and a client on loopback and show them talking.");
 demo.SetAction((_, ct) => Demo.RunAsync(Console.Out, ct));
 
-var root = new RootCommand("SocketKit echo sample: 4-byte big-endian length-prefixed frames.") { server, client, demo };
+var root = new RootCommand("SocketKit echo sample: 4-byte big-endian length-prefixed frames over TCP, or plain datagrams over UDP (--udp).") { server, client, demo };
 return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(15) });

@@ -53,6 +53,37 @@ public class EchoSampleTests
 
         Assert.Equal(frames, received.ToArray());
     }
+
+    [Fact]
+    public async Task The_udp_server_sends_each_datagram_back_to_its_sender_unchanged()
+    {
+        await using var server = Echo.UdpEchoServer.Create(new IPEndPoint(IPAddress.Loopback, 0));
+        await server.StartAsync();
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        byte[] datagram = [0x00, 0xFF, (byte)'u', (byte)'d', (byte)'p', 0x0A];
+        var buffer = new byte[1024];
+
+        await socket.SendToAsync(datagram, SocketFlags.None, server.LocalEndPoint);
+        var received = await socket.ReceiveFromAsync(buffer, SocketFlags.None, new IPEndPoint(IPAddress.Any, 0)).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(datagram, buffer[..received.ReceivedBytes]);
+        Assert.Equal(server.LocalEndPoint, received.RemoteEndPoint);
+    }
+
+    [Fact]
+    public async Task The_udp_client_talks_to_the_udp_server()
+    {
+        await using var server = Echo.UdpEchoServer.Create(new IPEndPoint(IPAddress.Loopback, 0));
+        await server.StartAsync();
+        var output = new StringWriter();
+
+        var exit = await Echo.UdpEchoClient.RunAsync(server.LocalEndPoint, output, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(0, exit);
+        Assert.Contains("client: received \"SocketKit\" on udp 127.0.0.1:", output.ToString(), StringComparison.Ordinal);
+        Assert.Equal(Echo.EchoClient.Messages.Length, server.ReceivedDatagrams);
+    }
 }
 
 internal static class Demo

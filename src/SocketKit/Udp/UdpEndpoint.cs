@@ -20,7 +20,8 @@ namespace SocketKit.Udp;
 /// A datagram that does not decode, or is larger than <see cref="UdpEndpointOptions.MaxDatagramSize"/>, is dropped and
 /// reported as a non-fatal error with the sender's five-tuple; ICMP errors the OS reports (connection refused after a
 /// datagram to a closed port) are non-fatal too. The endpoint keeps running. The local address in a five-tuple is the
-/// bound address: for a wildcard bind, <c>0.0.0.0</c> or <c>::</c>, not the datagram's destination address.
+/// bound address: for a wildcard bind, <c>0.0.0.0</c> or <c>::</c>, not the datagram's destination address (a
+/// connected endpoint reports the source address the OS chose for its peer).
 /// </remarks>
 /// <typeparam name="TIn">The type of received messages.</typeparam>
 /// <typeparam name="TOut">The type of sent messages.</typeparam>
@@ -104,15 +105,15 @@ public sealed class UdpEndpoint<TIn, TOut> : IAsyncDisposable
         {
             UdpSocketSetup.Apply(socket, _options);
             socket.Bind(bind);
-            var local = (IPEndPoint)socket.LocalEndPoint!;
-            _peers = new UdpPeerCache(local, socket.AddressFamily, _options.MaxCachedPeers);
             if (_options.RemoteEndPoint is { } remote)
             {
                 DestinationCheck?.Invoke(remote);
-                socket.Connect(remote);
+                socket.Connect(remote); // also fixes the source address, so the local address below is the real one
                 var connectedTo = (IPEndPoint)socket.RemoteEndPoint!;
-                _connectedPeer = new UdpPeer(new FiveTuple(TransportProtocol.Udp, local, connectedTo), connectedTo);
+                _connectedPeer = new UdpPeer(new FiveTuple(TransportProtocol.Udp, (IPEndPoint)socket.LocalEndPoint!, connectedTo), connectedTo);
             }
+
+            _peers = new UdpPeerCache((IPEndPoint)socket.LocalEndPoint!, socket.AddressFamily, _options.MaxCachedPeers);
         }
         catch
         {

@@ -1,0 +1,42 @@
+using System.Buffers;
+using System.Net;
+using SocketKit;
+using SocketKit.Codecs;
+using SocketKit.Udp;
+
+namespace Echo;
+
+/// <summary>The UDP echo server: every datagram goes back to its sender unchanged, so any UDP tool can talk to it.</summary>
+public static class UdpEchoServer
+{
+    public static UdpEndpoint<ReadOnlySequence<byte>, ReadOnlySequence<byte>> Create(IPEndPoint endPoint, TextWriter? log = null) =>
+        new(new UdpEndpointOptions { LocalEndPoint = endPoint }, BytesCodec.Instance, BytesCodec.Instance, new Handler(log));
+
+    /// <summary>Serves until <paramref name="stop"/> is cancelled (Ctrl+C).</summary>
+    public static async Task<int> RunAsync(IPEndPoint endPoint, CancellationToken stop)
+    {
+        await using var server = Create(endPoint, Console.Out);
+        await server.StartAsync(stop);
+        Console.WriteLine($"UDP echo server on {server.LocalEndPoint}; Ctrl+C to stop");
+        try
+        {
+            await Task.Delay(Timeout.Infinite, stop);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        await server.StopAsync(CancellationToken.None);
+        Console.WriteLine($"stopped after echoing {server.ReceivedDatagrams} datagram(s)");
+        return 0;
+    }
+
+    private sealed class Handler(TextWriter? log) : DatagramHandler<ReadOnlySequence<byte>, ReadOnlySequence<byte>>
+    {
+        public override ValueTask OnDatagramAsync(UdpEndpoint<ReadOnlySequence<byte>, ReadOnlySequence<byte>> endpoint, Datagram<ReadOnlySequence<byte>> datagram, CancellationToken stopping) =>
+            endpoint.SendToAsync(datagram.RemoteEndPoint, datagram.Message, stopping);
+
+        public override void OnError(UdpEndpoint<ReadOnlySequence<byte>, ReadOnlySequence<byte>> endpoint, FiveTuple tuple, Exception error) =>
+            log?.WriteLine($"server: {tuple}: {error.Message}");
+    }
+}
