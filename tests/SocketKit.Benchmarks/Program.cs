@@ -1,15 +1,19 @@
 using BenchmarkDotNet.Running;
 using SocketKit.Benchmarks.Echo;
 using SocketKit.Benchmarks.Echo.Servers;
+using SocketKit.Benchmarks.UdpEcho;
 
 // dotnet run -c Release --project tests/SocketKit.Benchmarks -- echo [--runs 3] [--seconds 5] [--output docs/benchmarks]
 //     the end-to-end echo comparison (SocketKit, Kestrel, DotNetty, bare sockets), each server in its own process
+// dotnet run -c Release --project tests/SocketKit.Benchmarks -- echo-udp [--runs 3] [--seconds 5]
+//     the UDP echo comparison (SocketKit's endpoint and sessions against a bare ReceiveFrom/SendTo loop)
 // dotnet run -c Release --project tests/SocketKit.Benchmarks -- --filter '*'
 //     the BenchmarkDotNet micro-benchmarks
 return args switch
 {
     ["serve", var implementation, ..] => await ServerHost.RunAsync(implementation),
     ["echo", .. var rest] => await EchoBenchmark.RunAsync(rest),
+    ["echo-udp", .. var rest] => await UdpEchoBenchmark.RunAsync(rest),
     _ => Micro(args),
 };
 

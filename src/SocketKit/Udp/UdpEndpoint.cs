@@ -104,6 +104,7 @@ public sealed class UdpEndpoint<TIn, TOut> : IAsyncDisposable
         try
         {
             UdpSocketSetup.Apply(socket, _options);
+            socket.Blocking = false; // synchronous sends never wait (see TrySendNow); async operations are unaffected
             socket.Bind(bind);
             if (_options.RemoteEndPoint is { } remote)
             {
@@ -161,7 +162,11 @@ public sealed class UdpEndpoint<TIn, TOut> : IAsyncDisposable
             {
                 try
                 {
-                    await socket.SendToAsync(payload, SocketFlags.None, address, cancellationToken).ConfigureAwait(false);
+                    if (!TrySendNow(socket, payload.Span, address))
+                    {
+                        await socket.SendToAsync(payload, SocketFlags.None, address, cancellationToken).ConfigureAwait(false);
+                    }
+
                     return;
                 }
                 catch (SocketException e) when (attempt == 0 && SocketErrors.IsIcmpError(e.SocketErrorCode))
@@ -336,6 +341,24 @@ public sealed class UdpEndpoint<TIn, TOut> : IAsyncDisposable
             {
                 Drop(peer, e);
             }
+        }
+    }
+
+    /// <summary>
+    /// Sends at once if the OS has room, which for UDP is nearly always. The socket's own async send keeps one cached
+    /// operation, so concurrent senders (a server's sessions) would allocate a new one per overlapping send; this
+    /// non-blocking call allocates nothing and is safe from many threads. False: the send buffer is full, wait for it.
+    /// </summary>
+    private static bool TrySendNow(Socket socket, ReadOnlySpan<byte> payload, SocketAddress address)
+    {
+        try
+        {
+            socket.SendTo(payload, SocketFlags.None, address);
+            return true;
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.WouldBlock)
+        {
+            return false;
         }
     }
 

@@ -17,6 +17,9 @@ public static class ServerHost
             "bare" => BareEchoServer.StartAsync,
             "kestrel" => KestrelEchoServer.StartAsync,
             "dotnetty" => DotNettyEchoServer.StartAsync,
+            "udp-socketkit" => UdpEcho.UdpEchoServers.StartEndpointAsync,
+            "udp-sessions" => UdpEcho.UdpEchoServers.StartSessionsAsync,
+            "udp-bare" => UdpEcho.UdpEchoServers.StartBareAsync,
             _ => null,
         };
         if (start is null)
