@@ -27,9 +27,12 @@ public sealed class CloseInfo
     public bool IsPeerCaused => Reason is CloseReason.PeerClose or CloseReason.PeerReset or CloseReason.ProtocolError
         or CloseReason.ReceiveTimeout or CloseReason.WriteTimeout or CloseReason.SlowConsumer or CloseReason.HandshakeFailed;
 
-    /// <summary>Whether the close is orderly (FIN, unsent data flushed) rather than a reset.</summary>
+    /// <summary>
+    /// Whether the close is orderly (FIN, unsent data flushed) rather than a reset. A peer that stalls a frame or never
+    /// reads is reset: waiting for it to finish would hand it the time it is trying to take.
+    /// </summary>
     internal bool IsGraceful => Reason is not (CloseReason.LocalAbort or CloseReason.PeerReset or CloseReason.WriteTimeout
-        or CloseReason.SlowConsumer or CloseReason.TransportError);
+        or CloseReason.ReceiveTimeout or CloseReason.SlowConsumer or CloseReason.TransportError);
 
     /// <summary>Formats as the reason, followed by the error's type and message if there is one.</summary>
     public override string ToString() => Exception is null ? Reason.ToString() : $"{Reason} ({Exception.GetType().Name}: {Exception.Message})";

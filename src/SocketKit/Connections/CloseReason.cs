@@ -18,7 +18,7 @@ public enum CloseReason
     /// <summary>No data either way for longer than the idle timeout.</summary>
     IdleTimeout,
 
-    /// <summary>A frame took too long to arrive (slowloris protection).</summary>
+    /// <summary>A frame took longer than <see cref="ConnectionOptions.FrameTimeout"/> to arrive (slowloris protection); the connection is reset.</summary>
     ReceiveTimeout,
 
     /// <summary>A send waited for buffer space longer than the write timeout: the peer does not read.</summary>

@@ -110,6 +110,7 @@ public sealed partial class Connection<TIn, TOut>
                 var leftover = _buffer.Length;
                 var completed = _inputCompleted;
                 ReleaseBuffer();
+                TrackPartialFrame(leftover);
                 if (completed)
                 {
                     return await OnInputEndedAsync(leftover).ConfigureAwait(false);

@@ -14,6 +14,8 @@ public sealed partial class Connection<TIn, TOut>
     private long _lastWriterIdle;
     private long _lastAllIdle;
     private long _waitingForRoomSince;
+    private long _firstUnframedReceive; // the first receive since the loop last ended on a frame boundary
+    private long _partialFrameSince; // when the bytes of the frame now incomplete began to arrive; 0: none pending
     private int _signals;
 
     [Flags]
@@ -25,7 +27,15 @@ public sealed partial class Connection<TIn, TOut>
         WritabilityChanged = 8,
     }
 
-    void ITransportObserver.OnReceived(int bytes) => _lastReceive = _time.GetTimestamp();
+    void ITransportObserver.OnReceived(int bytes)
+    {
+        var now = _time.GetTimestamp();
+        _lastReceive = now;
+        if (Volatile.Read(ref _firstUnframedReceive) == 0)
+        {
+            Volatile.Write(ref _firstUnframedReceive, now);
+        }
+    }
 
     void ITickable.OnTick(long timestamp)
     {
@@ -40,6 +50,13 @@ public sealed partial class Connection<TIn, TOut>
         if (IsDue(_options.IdleTimeout, lastActivity, timestamp))
         {
             TryClose(CloseReason.IdleTimeout, new TimeoutException(FormattableString.Invariant($"Nothing received or sent for {_options.IdleTimeout}.")));
+            return;
+        }
+
+        var partialSince = Volatile.Read(ref _partialFrameSince);
+        if (partialSince != 0 && IsDue(_options.FrameTimeout, partialSince, timestamp))
+        {
+            TryClose(CloseReason.ReceiveTimeout, new TimeoutException(FormattableString.Invariant($"A frame took longer than {_options.FrameTimeout} to arrive.")));
             return;
         }
 
@@ -77,6 +94,27 @@ public sealed partial class Connection<TIn, TOut>
         if (due != 0)
         {
             Post(due);
+        }
+    }
+
+    /// <summary>Internal for tests: when the frame now incomplete began to arrive (0: none).</summary>
+    internal long PartialFrameSince => Volatile.Read(ref _partialFrameSince);
+
+    /// <summary>
+    /// The message loop found <paramref name="leftover"/> bytes of an incomplete frame (or none). The deadline runs from
+    /// the receive that brought the frame's first bytes, so it does not depend on when the loop got to them.
+    /// </summary>
+    private void TrackPartialFrame(long leftover)
+    {
+        if (leftover == 0)
+        {
+            Volatile.Write(ref _partialFrameSince, 0);
+            Volatile.Write(ref _firstUnframedReceive, 0);
+        }
+        else if (Volatile.Read(ref _partialFrameSince) == 0)
+        {
+            var since = Volatile.Read(ref _firstUnframedReceive);
+            Volatile.Write(ref _partialFrameSince, since != 0 ? since : _time.GetTimestamp());
         }
     }
 

@@ -216,6 +216,11 @@ public sealed partial class Connection<TIn, TOut> : IAsyncDisposable, ITransport
             await _transport.Input.CompleteAsync().ConfigureAwait(false);
         }
 
+        if (!info.IsGraceful)
+        {
+            _transport.Abort(); // before the output completes, so the send loop cannot get a FIN out ahead of the reset
+        }
+
         await CompleteOutputForCloseAsync().ConfigureAwait(false);
         await _transport.ShutdownAsync(info.IsGraceful, _options.CloseTimeout, _time).ConfigureAwait(false);
         _ticker.Unregister(Id);

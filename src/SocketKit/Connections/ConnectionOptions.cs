@@ -25,6 +25,14 @@ public sealed class ConnectionOptions
     /// </summary>
     public TimeSpan WriteTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long a frame may take to arrive once its first byte has: a peer that sends part of a frame and then
+    /// dribbles or stalls (a slowloris) is closed with <see cref="CloseReason.ReceiveTimeout"/>. Checked on the shared
+    /// tick, so the close comes up to one tick later. Defaults to 30 seconds; <see cref="Timeout.InfiniteTimeSpan"/>
+    /// disables it (raise it for very large frames over slow links).
+    /// </summary>
+    public TimeSpan FrameTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Close with <see cref="CloseReason.IdleTimeout"/> after this long with nothing received or sent. Defaults to <see cref="Timeout.InfiniteTimeSpan"/> (never).</summary>
     public TimeSpan IdleTimeout { get; set; } = Timeout.InfiniteTimeSpan;
 
@@ -82,6 +90,7 @@ public sealed class ConnectionOptions
 
         CheckTimeout(WriteTimeout, nameof(WriteTimeout));
         CheckTimeout(IdleTimeout, nameof(IdleTimeout));
+        CheckTimeout(FrameTimeout, nameof(FrameTimeout));
         CheckTimeout(ReaderIdleTime, nameof(ReaderIdleTime));
         CheckTimeout(WriterIdleTime, nameof(WriterIdleTime));
         CheckTimeout(AllIdleTime, nameof(AllIdleTime));

@@ -31,12 +31,13 @@ public sealed class EchoServer : IAsyncDisposable
         ServerRecorder<ReadOnlySequence<byte>, ReadOnlySequence<byte>> handler,
         Action<TcpServerOptions>? configure = null,
         LengthFieldFramerOptions? framing = null,
-        IPEndPoint? endPoint = null)
+        IPEndPoint? endPoint = null,
+        TimeProvider? time = null)
     {
         var options = new TcpServerOptions();
         options.EndPoints.Add(endPoint ?? Loopback.Any4);
         configure?.Invoke(options);
-        var server = new TcpServer<ReadOnlySequence<byte>, ReadOnlySequence<byte>>(options, Codec.LengthPrefixed(framing), handler);
+        var server = new TcpServer<ReadOnlySequence<byte>, ReadOnlySequence<byte>>(options, Codec.LengthPrefixed(framing), handler, timeProvider: time);
         await server.StartAsync();
         return new EchoServer(server, handler);
     }

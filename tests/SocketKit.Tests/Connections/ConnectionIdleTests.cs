@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using Microsoft.Extensions.Time.Testing;
 using SocketKit.Codecs;
@@ -61,5 +62,48 @@ public class ConnectionIdleTests
         var info = await AsyncAssert.Within(handler.Disconnected, "disconnect");
         Assert.Equal(CloseReason.IdleTimeout, info.Reason);
         Assert.False(info.IsPeerCaused);
+    }
+
+    [Fact]
+    public async Task A_frame_that_stalls_half_way_is_closed_as_a_receive_timeout()
+    {
+        var time = new FakeTimeProvider();
+        var handler = new RecordingHandler<ReadOnlySequence<byte>, ReadOnlySequence<byte>>();
+        var (connection, peer) = InMemoryConnection.CreateWithPeer(Codec.LengthPrefixed(), handler,
+            new ConnectionOptions { FrameTimeout = TimeSpan.FromSeconds(10) }, time);
+        await AsyncAssert.Within(handler.WhenEvent("connected"), "connected");
+
+        await peer.WriteAsync(new byte[] { 0, 0 }); // half a length field, then nothing
+        await AsyncAssert.Until(() => connection.PartialFrameSince != 0, "the loop to see the partial frame");
+        time.Advance(TimeSpan.FromSeconds(9));
+        Assert.Equal(0, handler.DisconnectedCount);
+        time.Advance(TimeSpan.FromSeconds(2));
+
+        var info = await AsyncAssert.Within(handler.Disconnected, "the receive timeout");
+        Assert.Equal(CloseReason.ReceiveTimeout, info.Reason);
+        Assert.True(info.IsPeerCaused);
+        await peer.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_frame_that_completes_in_time_resets_the_frame_deadline()
+    {
+        var time = new FakeTimeProvider();
+        var handler = new RecordingHandler<ReadOnlySequence<byte>, ReadOnlySequence<byte>>();
+        var (connection, peer) = InMemoryConnection.CreateWithPeer(Codec.LengthPrefixed(), handler,
+            new ConnectionOptions { FrameTimeout = TimeSpan.FromSeconds(10) }, time);
+        await AsyncAssert.Within(handler.WhenEvent("connected"), "connected");
+
+        await peer.WriteAsync(new byte[] { 0, 0, 0, 1 });
+        await AsyncAssert.Until(() => connection.PartialFrameSince != 0, "the loop to see the partial frame");
+        time.Advance(TimeSpan.FromSeconds(8));
+        await peer.WriteAsync(new byte[] { 42 });
+        await AsyncAssert.Within(handler.WhenEvent("message"), "the completed frame");
+        await AsyncAssert.Until(() => connection.PartialFrameSince == 0, "the loop to pass the frame boundary");
+        time.Advance(TimeSpan.FromSeconds(8)); // 16 s after the first byte, but no frame is pending now
+
+        Assert.Equal(ConnectionState.Open, connection.State);
+        connection.Abort();
+        await peer.DisposeAsync();
     }
 }
