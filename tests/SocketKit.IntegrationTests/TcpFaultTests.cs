@@ -29,9 +29,9 @@ public sealed class TcpFaultTests
         await AssertServesAFreshClientAsync(echo);
     }
 
-    internal static async Task AssertServesAFreshClientAsync(EchoServer echo)
+    internal static async Task AssertServesAFreshClientAsync(EchoServer echo, System.Net.IPAddress? source = null)
     {
-        using var fresh = await RawClient.ConnectAsync(echo.EndPoint);
+        using var fresh = await RawClient.ConnectAsync(echo.EndPoint, source);
         await fresh.SendFrameAsync("still serving"u8.ToArray());
         Assert.Equal("still serving"u8.ToArray(), await AsyncAssert.Within(fresh.ReadFrameAsync(), "the fresh client's echo"));
     }

@@ -16,7 +16,7 @@ namespace SocketKit.Tcp;
 /// </summary>
 /// <typeparam name="TIn">The type of received messages.</typeparam>
 /// <typeparam name="TOut">The type of sent messages.</typeparam>
-public sealed class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IConnectionOwner<TIn, TOut>, IAsyncDisposable
+public sealed class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IConnectionOwner<TIn, TOut>, ITickable, IAsyncDisposable
 {
     private static readonly TimeSpan MaxAcceptBackoff = TimeSpan.FromSeconds(1);
     private readonly TcpServerOptions _options;
@@ -26,6 +26,9 @@ public sealed class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IConnect
     private readonly ILogger _connectionLogger;
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<long, Connection<TIn, TOut>> _connections = new();
+    private readonly ConcurrentDictionary<IPAddress, int> _perAddress = new();
+    private readonly long _tickId = ConnectionIds.Next();
+    private AcceptBudget? _acceptBudget;
     private readonly List<Socket> _listeners = new();
     private readonly List<Task> _acceptLoops = new();
     private readonly CancellationTokenSource _stopping = new();
@@ -126,6 +129,12 @@ public sealed class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IConnect
 
         _endPoints = bound;
         _ticker = new ConnectionTicker(_time, _options.TickInterval);
+        if (_options.MaxAcceptsPerSecond is { } rate)
+        {
+            _acceptBudget = new AcceptBudget(rate, _options.TickInterval);
+            _ticker.Register(_tickId, this);
+        }
+
         foreach (var listener in _listeners)
         {
             _acceptLoops.Add(AcceptLoopAsync(listener));
@@ -219,6 +228,11 @@ public sealed class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IConnect
             Socket socket;
             try
             {
+                if (_acceptBudget is not null)
+                {
+                    await _acceptBudget.TakeAsync(token).ConfigureAwait(false);
+                }
+
                 socket = await Accept(listener, token).ConfigureAwait(false);
                 backoff = TimeSpan.FromMilliseconds(10);
             }
@@ -267,14 +281,23 @@ public sealed class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IConnect
     private async Task ServeAsync(Socket socket)
     {
         await Task.Yield();
+        IPAddress? address = null; // set once this connection holds one of its address's slots
         try
         {
             var tuple = new FiveTuple(TransportProtocol.Tcp, (IPEndPoint)socket.LocalEndPoint!, (IPEndPoint)socket.RemoteEndPoint!);
+            if (!TryTakeAddressSlot(tuple.RemoteAddress))
+            {
+                Reject(socket, "too many connections from this address");
+                OnSetupEnded();
+                return;
+            }
+
+            address = tuple.RemoteAddress;
             _options.Socket.Apply(socket);
             if (_options.AcceptFilter is { } filter && !await RunFilterAsync(filter, tuple).ConfigureAwait(false))
             {
                 Reject(socket, "refused by the accept filter");
-                OnSetupEnded();
+                OnSetupEnded(address);
                 return;
             }
 
@@ -297,7 +320,7 @@ public sealed class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IConnect
         {
             // The peer vanished before we could set it up (RunAsync reports its own failures, so it is not running).
             socket.Dispose();
-            OnSetupEnded();
+            OnSetupEnded(address);
         }
     }
 
@@ -307,8 +330,11 @@ public sealed class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IConnect
         if (_connections.TryRemove(connection.Id, out _))
         {
             Interlocked.Decrement(ref _active);
+            ReleaseAddressSlot(connection.Tuple.RemoteAddress);
         }
     }
+
+    void ITickable.OnTick(long timestamp) => _acceptBudget?.Refill();
 
     void IConnectionOwner<TIn, TOut>.OnFinished(Connection<TIn, TOut> connection)
     {
@@ -316,11 +342,45 @@ public sealed class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IConnect
         ConnectionEnded();
     }
 
-    /// <summary>An accepted socket was refused or lost before it became a connection: give back its slot.</summary>
-    private void OnSetupEnded()
+    /// <summary>An accepted socket was refused or lost before it became a connection: give back its slots.</summary>
+    private void OnSetupEnded(IPAddress? address = null)
     {
         Interlocked.Decrement(ref _active);
+        if (address is not null)
+        {
+            ReleaseAddressSlot(address);
+        }
+
         ConnectionEnded();
+    }
+
+    private bool TryTakeAddressSlot(IPAddress address)
+    {
+        while (true)
+        {
+            var current = _perAddress.GetOrAdd(address, 0);
+            if (current >= _options.MaxConnectionsPerAddress)
+            {
+                return false;
+            }
+
+            if (_perAddress.TryUpdate(address, current + 1, current))
+            {
+                return true;
+            }
+        }
+    }
+
+    private void ReleaseAddressSlot(IPAddress address)
+    {
+        while (_perAddress.TryGetValue(address, out var current))
+        {
+            // The last slot removes the entry, so the table holds only addresses with open connections.
+            if (current <= 1 ? _perAddress.TryRemove(new KeyValuePair<IPAddress, int>(address, current)) : _perAddress.TryUpdate(address, current - 1, current))
+            {
+                return;
+            }
+        }
     }
 
     private void ConnectionEnded()

@@ -25,6 +25,21 @@ public sealed class TcpServerOptions
     public int MaxConnections { get; set; } = 10_000;
 
     /// <summary>
+    /// The most connections open at once from one remote address (IPv4-mapped addresses count as IPv4), so one host
+    /// cannot take every slot. A connection beyond it is reset at once and counted in
+    /// <see cref="TcpServer{TIn, TOut}.RejectedConnections"/>. Defaults to 1 000 (clients behind one NAT share an address).
+    /// </summary>
+    public int MaxConnectionsPerAddress { get; set; } = 1_000;
+
+    /// <summary>
+    /// The most connections accepted per second, across all endpoints; beyond it the server waits before accepting
+    /// the next one, so a connection flood queues in the OS backlog (and then is refused by the OS) instead of
+    /// costing the server work. The budget is refilled on each shared tick (rate × tick interval). Defaults to
+    /// <see langword="null"/>: no limit (<see cref="MaxConnections"/> still bounds what is open).
+    /// </summary>
+    public int? MaxAcceptsPerSecond { get; set; }
+
+    /// <summary>
     /// Decides whether to serve a new connection, by its five-tuple; runs on the connection's own task, before
     /// <c>OnConnectedAsync</c>. A rejected (or throwing) filter resets the connection, which is counted, and no
     /// handler callback runs. Defaults to <see langword="null"/> (accept all).
@@ -60,6 +75,16 @@ public sealed class TcpServerOptions
         if (MaxConnections <= 0)
         {
             throw new ArgumentException($"{nameof(MaxConnections)} must be positive.", nameof(MaxConnections));
+        }
+
+        if (MaxConnectionsPerAddress <= 0)
+        {
+            throw new ArgumentException($"{nameof(MaxConnectionsPerAddress)} must be positive.", nameof(MaxConnectionsPerAddress));
+        }
+
+        if (MaxAcceptsPerSecond is <= 0)
+        {
+            throw new ArgumentException($"{nameof(MaxAcceptsPerSecond)} must be positive, or null for no limit.", nameof(MaxAcceptsPerSecond));
         }
 
         if (DrainTimeout < TimeSpan.Zero)

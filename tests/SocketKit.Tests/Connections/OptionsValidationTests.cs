@@ -12,6 +12,7 @@ public class OptionsValidationTests
     [InlineData(nameof(ConnectionOptions.WriteTimeout))]
     [InlineData(nameof(ConnectionOptions.IdleTimeout))]
     [InlineData(nameof(ConnectionOptions.ReceiveSegmentSize))]
+    [InlineData(nameof(ConnectionOptions.FrameTimeout))]
     public void A_bad_connection_option_is_named_in_the_error(string name)
     {
         var options = new ConnectionOptions();
@@ -22,6 +23,7 @@ public class OptionsValidationTests
             case nameof(ConnectionOptions.WriteTimeout): options.WriteTimeout = TimeSpan.Zero; break;
             case nameof(ConnectionOptions.IdleTimeout): options.IdleTimeout = TimeSpan.FromSeconds(-5); break;
             case nameof(ConnectionOptions.ReceiveSegmentSize): options.ReceiveSegmentSize = 10; break;
+            case nameof(ConnectionOptions.FrameTimeout): options.FrameTimeout = TimeSpan.Zero; break;
         }
 
         var error = Assert.Throws<ArgumentException>(options.Validate);
@@ -57,5 +59,35 @@ public class OptionsValidationTests
         error = await Assert.ThrowsAsync<ArgumentException>(() => tooSmall.StartAsync());
         Assert.Contains(nameof(ConnectionOptions.MaxReceiveBufferSize), error.Message, StringComparison.Ordinal);
         Assert.Empty(tooSmall.EndPoints);
+    }
+
+    [Theory]
+    [InlineData(nameof(TcpServerOptions.MaxConnectionsPerAddress))]
+    [InlineData(nameof(TcpServerOptions.MaxAcceptsPerSecond))]
+    public void Server_limits_are_checked(string name)
+    {
+        var options = new TcpServerOptions { EndPoints = { new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0) } };
+        if (name == nameof(TcpServerOptions.MaxConnectionsPerAddress))
+        {
+            options.MaxConnectionsPerAddress = 0;
+        }
+        else
+        {
+            options.MaxAcceptsPerSecond = 0;
+        }
+
+        Assert.Equal(name, Assert.Throws<ArgumentException>(options.Validate).ParamName);
+    }
+
+    [Fact]
+    public void Limits_have_safe_defaults()
+    {
+        var options = new TcpServerOptions();
+        Assert.Equal(10_000, options.MaxConnections);
+        Assert.Equal(1_000, options.MaxConnectionsPerAddress);
+        Assert.Null(options.MaxAcceptsPerSecond);
+        Assert.Equal(512, options.Backlog);
+        Assert.Equal(TimeSpan.FromSeconds(30), options.Connection.FrameTimeout);
+        Assert.Equal(1024 * 1024, new SocketKit.Codecs.LengthFieldFramerOptions().MaxFrameLength);
     }
 }

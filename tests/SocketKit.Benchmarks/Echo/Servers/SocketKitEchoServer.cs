@@ -14,7 +14,7 @@ public static class SocketKitEchoServer
     /// <summary>Starts the server in this process; it stops when <paramref name="stop"/> fires.</summary>
     public static async Task<TcpServer<ReadOnlySequence<byte>, ReadOnlySequence<byte>>> StartServerAsync(CancellationToken stop)
     {
-        var options = new TcpServerOptions { EndPoints = { new IPEndPoint(IPAddress.Loopback, 0) }, MaxConnections = 100_000, Backlog = 4096 };
+        var options = new TcpServerOptions { EndPoints = { new IPEndPoint(IPAddress.Loopback, 0) }, MaxConnections = 100_000, MaxConnectionsPerAddress = 100_000, Backlog = 4096 };
         var server = new TcpServer<ReadOnlySequence<byte>, ReadOnlySequence<byte>>(
             options, Codec.LengthPrefixed(new LengthFieldFramerOptions { MaxFrameLength = 1024 * 1024 }), new Handler());
         await server.StartAsync(stop);
