@@ -28,6 +28,11 @@ public static class FramerDriver
             {
                 var before = buffer.Length;
                 var status = framer.Decode(ref buffer, out var frame);
+                if (status != FrameStatus.NeedMoreData && buffer.Length == before)
+                {
+                    throw new InvalidOperationException($"The framer returned {status} without consuming a byte: it would loop forever.");
+                }
+
                 if (status == FrameStatus.Frame)
                 {
                     frames.Add(frame.ToArray());
