@@ -71,6 +71,9 @@ public sealed partial class Connection<TIn, TOut> : IAsyncDisposable, ITransport
     /// <summary>The connection's five-tuple.</summary>
     public FiveTuple Tuple { get; }
 
+    /// <summary>What the TLS handshake agreed on (version, ALPN protocol, the peer's certificate); <see langword="null"/> without TLS.</summary>
+    public Tls.TlsConnectionInfo? Tls => _transport.Tls;
+
     /// <summary>Where the connection is in its life.</summary>
     public ConnectionState State => (ConnectionState)Volatile.Read(ref _state);
 

@@ -50,4 +50,7 @@ internal static partial class Log
 
     [LoggerMessage(15, LogLevel.Error, "UDP endpoint {EndPoint}: receiving failed; the endpoint stopped receiving")]
     public static partial void UdpReceiveFailed(ILogger logger, System.Net.EndPoint? endPoint, Exception error);
+
+    [LoggerMessage(16, LogLevel.Information, "TLS handshake with {Tuple} failed; the connection was reset")]
+    public static partial void HandshakeFailed(ILogger logger, FiveTuple tuple, Exception error);
 }

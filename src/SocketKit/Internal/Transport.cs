@@ -14,6 +14,9 @@ internal abstract class Transport
     /// <summary>Bytes to send. Written by the connection's send path; completed to start a graceful shutdown.</summary>
     public abstract PipeWriter Output { get; }
 
+    /// <summary>What the TLS handshake agreed on; <see langword="null"/> for a plain transport.</summary>
+    public virtual Tls.TlsConnectionInfo? Tls => null;
+
     /// <summary>Starts the receive and send loops.</summary>
     public abstract void Start(ITransportObserver observer);
 

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Authentication;
 using Microsoft.Extensions.Logging.Abstractions;
 using SocketKit.Codecs;
 using SocketKit.Connections;
@@ -25,6 +26,7 @@ public static class TcpConnector
     /// <returns>The connection.</returns>
     /// <exception cref="TimeoutException">No address answered within <see cref="TcpConnectorOptions.ConnectTimeout"/>.</exception>
     /// <exception cref="SocketException">Every address refused or failed; the last error.</exception>
+    /// <exception cref="AuthenticationException">The TLS handshake failed (for example, the server's certificate was not trusted).</exception>
     public static async Task<Connection<TIn, TOut>> ConnectAsync<TIn, TOut>(
         EndPoint endPoint,
         Codec<TIn, TOut> codec,
@@ -54,7 +56,21 @@ public static class TcpConnector
         }
 
         var tuple = new FiveTuple(TransportProtocol.Tcp, (IPEndPoint)socket.LocalEndPoint!, (IPEndPoint)socket.RemoteEndPoint!);
-        var transport = new SocketTransport(socket, options.Connection.InputPipeOptions(receiveLimit), ConnectionOptions.OutputPipeOptions);
+        var inputOptions = options.Connection.InputPipeOptions(receiveLimit);
+        Transport transport = new SocketTransport(socket, inputOptions, options.Tls is null ? ConnectionOptions.OutputPipeOptions : TlsTransport.InnerOutputPipeOptions);
+        if (options.Tls is { } tlsOptions)
+        {
+            var tls = new TlsTransport(transport, inputOptions, ConnectionOptions.OutputPipeOptions);
+            var targetHost = endPoint is DnsEndPoint dns ? dns.Host : tuple.RemoteAddress.ToString();
+            if (await tls.AuthenticateAsClientAsync(tlsOptions.ToSslOptions(targetHost), tlsOptions.HandshakeTimeout, time, cancellationToken).ConfigureAwait(false) is { } failure)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                throw failure is TimeoutException ? failure : new AuthenticationException($"The TLS handshake with {endPoint} failed: {failure.Message}", failure);
+            }
+
+            transport = tls;
+        }
+
         var logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("SocketKit.Connections.Connection");
         var connection = new Connection<TIn, TOut>(transport, tuple, codec, handler, options.Connection,
             ConnectionTicker.Shared(time), logger, group: null, CancellationToken.None);

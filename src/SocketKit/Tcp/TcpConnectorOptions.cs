@@ -19,6 +19,9 @@ public sealed class TcpConnectorOptions
     /// <summary>Per-connection settings: send buffer, timeouts, idle, half-close.</summary>
     public ConnectionOptions Connection { get; set; } = new();
 
+    /// <summary>TLS: the handshake runs before <c>ConnectAsync</c> returns (and before <c>OnConnectedAsync</c>). Defaults to <see langword="null"/> (plain TCP).</summary>
+    public Tls.TlsClientOptions? Tls { get; set; }
+
     /// <summary>Where logs go. Defaults to <see langword="null"/> (none).</summary>
     public ILoggerFactory? LoggerFactory { get; set; }
 

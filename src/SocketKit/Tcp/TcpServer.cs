@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.IO.Pipelines;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -29,6 +30,9 @@ public sealed class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IConnect
     private readonly ConcurrentDictionary<IPAddress, int> _perAddress = new();
     private readonly long _tickId = ConnectionIds.Next();
     private AcceptBudget? _acceptBudget;
+    private SslServerAuthenticationOptions? _sslOptions;
+    private long _handshakeFailures;
+    private int _pendingHandshakes;
     private readonly List<Socket> _listeners = new();
     private readonly List<Task> _acceptLoops = new();
     private readonly CancellationTokenSource _stopping = new();
@@ -75,6 +79,12 @@ public sealed class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IConnect
 
     /// <summary>The number of connections holding a slot now (including ones still in the accept filter); freed when the socket closes.</summary>
     public int ConnectionCount => Volatile.Read(ref _active);
+
+    /// <summary>Handshakes under way (their deadline running); internal for tests that drive the deadline with a fake clock.</summary>
+    internal int PendingHandshakes => Volatile.Read(ref _pendingHandshakes);
+
+    /// <summary>Connections whose TLS handshake failed or timed out (they were reset and never reached a handler).</summary>
+    public long HandshakeFailures => Interlocked.Read(ref _handshakeFailures);
 
     /// <summary>Connections accepted and served since start.</summary>
     public long AcceptedConnections => Interlocked.Read(ref _accepted);
@@ -129,6 +139,7 @@ public sealed class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IConnect
 
         _endPoints = bound;
         _ticker = new ConnectionTicker(_time, _options.TickInterval);
+        _sslOptions = _options.Tls?.ToSslOptions();
         if (_options.MaxAcceptsPerSecond is { } rate)
         {
             _acceptBudget = new AcceptBudget(rate, _options.TickInterval);
@@ -301,7 +312,25 @@ public sealed class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IConnect
                 return;
             }
 
-            var transport = new SocketTransport(socket, _inputPipeOptions!, ConnectionOptions.OutputPipeOptions);
+            Transport transport = new SocketTransport(socket, _inputPipeOptions!, _sslOptions is null ? ConnectionOptions.OutputPipeOptions : TlsTransport.InnerOutputPipeOptions);
+            if (_sslOptions is not null)
+            {
+                var tls = new TlsTransport(transport, _inputPipeOptions!, ConnectionOptions.OutputPipeOptions);
+                var handshake = tls.AuthenticateAsServerAsync(_sslOptions, _options.Tls!.HandshakeTimeout, _time, _stopping.Token);
+                Interlocked.Increment(ref _pendingHandshakes); // its deadline is running now
+                var failure = await handshake.ConfigureAwait(false);
+                Interlocked.Decrement(ref _pendingHandshakes);
+                if (failure is not null)
+                {
+                    Interlocked.Increment(ref _handshakeFailures);
+                    Log.HandshakeFailed(_logger, tuple, failure);
+                    OnSetupEnded(address);
+                    return;
+                }
+
+                transport = tls;
+            }
+
             var connection = new Connection<TIn, TOut>(transport, tuple, _codec, _handler, _options.Connection, _ticker!,
                 _connectionLogger, this, _drainExpired.Token)
             {

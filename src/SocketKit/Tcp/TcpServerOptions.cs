@@ -52,6 +52,12 @@ public sealed class TcpServerOptions
     /// <summary>The interval of the shared tick that checks idle and timeout deadlines. Defaults to 1 second.</summary>
     public TimeSpan TickInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// TLS for every connection: the handshake runs after the accept filter and before <c>OnConnectedAsync</c>.
+    /// Defaults to <see langword="null"/> (plain TCP).
+    /// </summary>
+    public Tls.TlsServerOptions? Tls { get; set; }
+
     /// <summary>Socket-level settings for accepted connections.</summary>
     public TcpSocketOptions Socket { get; set; } = new();
 
@@ -97,6 +103,7 @@ public sealed class TcpServerOptions
             throw new ArgumentException($"{nameof(TickInterval)} must be positive.", nameof(TickInterval));
         }
 
+        Tls?.Validate();
         ArgumentNullException.ThrowIfNull(Socket, nameof(Socket));
         ArgumentNullException.ThrowIfNull(Connection, nameof(Connection));
         Connection.Validate();

@@ -1,0 +1,57 @@
+using System.IO.Pipelines;
+
+namespace SocketKit.Internal;
+
+/// <summary>
+/// One stream over a transport's two pipes, for <see cref="System.Net.Security.SslStream"/>: reads come from the
+/// input pipe and writes go to the output pipe, through the framework's own pipe stream adapters.
+/// </summary>
+internal sealed class DuplexPipeStream(PipeReader input, PipeWriter output) : Stream
+{
+    private readonly Stream _reader = input.AsStream(leaveOpen: true);
+    private readonly Stream _writer = output.AsStream(leaveOpen: true);
+
+    public override bool CanRead => true;
+
+    public override bool CanWrite => true;
+
+    public override bool CanSeek => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => _reader.ReadAsync(buffer, cancellationToken);
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => _reader.ReadAsync(buffer, offset, count, cancellationToken);
+
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) => _writer.WriteAsync(buffer, cancellationToken);
+
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => _writer.WriteAsync(buffer, offset, count, cancellationToken);
+
+    public override Task FlushAsync(CancellationToken cancellationToken) => _writer.FlushAsync(cancellationToken);
+
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("Synchronous reads would block a thread; SslStream is used asynchronously.");
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException("Synchronous writes would block a thread; SslStream is used asynchronously.");
+
+    public override void Flush()
+    {
+        // Writes are flushed by FlushAsync.
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _reader.Dispose();
+            _writer.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+}

@@ -1,0 +1,217 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net.Security;
+using System.Security.Authentication;
+using SocketKit.Connections;
+using SocketKit.Tls;
+
+namespace SocketKit.Internal;
+
+/// <summary>
+/// TLS as a layer between pipes: the TCP transport's pipes carry the encrypted bytes, an <see cref="SslStream"/>
+/// runs over them, and two pumps move the plain bytes between it and the connection's own pipes. Limits, idle
+/// handling and the send buffer therefore behave exactly as for plain TCP. A zero-byte read waits for data, so an
+/// idle TLS connection holds no receive buffer either.
+/// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The SslStream is disposed by ShutdownAsync (or a failed handshake), the transport's last call.")]
+internal sealed class TlsTransport : Transport, ITransportObserver
+{
+    /// <summary>The TCP pipe under TLS pauses the encrypting pump when the socket falls behind, so the send buffer still bounds memory.</summary>
+    public static PipeOptions InnerOutputPipeOptions { get; } =
+        new(readerScheduler: PipeScheduler.ThreadPool, pauseWriterThreshold: 1024 * 1024, resumeWriterThreshold: 512 * 1024,
+            minimumSegmentSize: 16 * 1024, useSynchronizationContext: false);
+
+    private readonly Transport _tcp;
+    private readonly SslStream _ssl;
+    private readonly Pipe _input;
+    private readonly Pipe _output;
+    private readonly int _segmentSize;
+    private ITransportObserver? _observer;
+    private Task _readPump = Task.CompletedTask;
+    private Task _writePump = Task.CompletedTask;
+    private int _aborted;
+
+    public TlsTransport(Transport tcp, PipeOptions input, PipeOptions output)
+    {
+        _tcp = tcp;
+        _ssl = new SslStream(new DuplexPipeStream(tcp.Input, tcp.Output), leaveInnerStreamOpen: false);
+        _input = new Pipe(input);
+        _output = new Pipe(output);
+        _segmentSize = input.MinimumSegmentSize;
+    }
+
+    public override PipeReader Input => _input.Reader;
+
+    public override PipeWriter Output => _output.Writer;
+
+    public override TlsConnectionInfo? Tls => Info;
+
+    private TlsConnectionInfo? Info { get; set; }
+
+    /// <summary>Runs the server side of the handshake within <paramref name="timeout"/>. Returns why it failed (the connection is then reset and released), or <see langword="null"/>.</summary>
+    public Task<Exception?> AuthenticateAsServerAsync(SslServerAuthenticationOptions options, TimeSpan timeout, TimeProvider time, CancellationToken stopping) =>
+        HandshakeAsync(ct => _ssl.AuthenticateAsServerAsync(options, ct), timeout, time, stopping);
+
+    /// <summary>Runs the client side of the handshake within <paramref name="timeout"/>; returns the error if it failed.</summary>
+    public Task<Exception?> AuthenticateAsClientAsync(SslClientAuthenticationOptions options, TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken) =>
+        HandshakeAsync(ct => _ssl.AuthenticateAsClientAsync(options, ct), timeout, time, cancellationToken);
+
+    public override void Start(ITransportObserver observer)
+    {
+        _observer = observer;
+        _readPump = ReadPumpAsync();
+        _writePump = WritePumpAsync();
+    }
+
+    public override void Abort()
+    {
+        if (Interlocked.Exchange(ref _aborted, 1) == 0)
+        {
+            _tcp.Abort();
+            _output.Reader.CancelPendingRead();
+        }
+    }
+
+    public override async Task ShutdownAsync(bool graceful, TimeSpan drainTimeout, TimeProvider timeProvider)
+    {
+        if (graceful)
+        {
+            try
+            {
+                // The write pump sends what is buffered, then close_notify, then completes the TCP output (FIN).
+                await _writePump.WaitAsync(drainTimeout, timeProvider).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                Abort();
+            }
+        }
+        else
+        {
+            Abort();
+        }
+
+        await _tcp.Output.CompleteAsync().ConfigureAwait(false); // in case the write pump ended early: the TCP side must not wait for it
+        await _tcp.ShutdownAsync(graceful && Volatile.Read(ref _aborted) == 0, drainTimeout, timeProvider).ConfigureAwait(false);
+        await _writePump.ConfigureAwait(false);
+        await _readPump.ConfigureAwait(false);
+        await _ssl.DisposeAsync().ConfigureAwait(false);
+    }
+
+    void ITransportObserver.OnReceived(int bytes) => _observer?.OnReceived(bytes); // encrypted bytes are activity too
+
+    void ITransportObserver.OnSent(long bytes)
+    {
+        // Encrypted bytes sent: the send buffer is counted in plain bytes by the write pump.
+    }
+
+    void ITransportObserver.OnTransportError(CloseReason reason, Exception error) => _observer?.OnTransportError(reason, error);
+
+    private async Task<Exception?> HandshakeAsync(Func<CancellationToken, Task> handshake, TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken)
+    {
+        _tcp.Start(this);
+        using var deadline = timeout == Timeout.InfiniteTimeSpan ? new CancellationTokenSource() : new CancellationTokenSource(timeout, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, cancellationToken);
+        try
+        {
+            await handshake(linked.Token).ConfigureAwait(false);
+            Info = new TlsConnectionInfo(_ssl);
+            return null;
+        }
+        catch (Exception e) when (e is AuthenticationException or IOException or OperationCanceledException or InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            Abort();
+            await _tcp.Output.CompleteAsync().ConfigureAwait(false); // the TCP send loop ends only when its pipe does
+            await _tcp.Input.CompleteAsync().ConfigureAwait(false);
+            await _tcp.ShutdownAsync(graceful: false, TimeSpan.Zero, time).ConfigureAwait(false);
+            await _ssl.DisposeAsync().ConfigureAwait(false);
+            return deadline.IsCancellationRequested
+                ? new TimeoutException(FormattableString.Invariant($"The TLS handshake did not complete within {timeout}."), e)
+                : e;
+        }
+    }
+
+    /// <summary>Decrypted bytes into the connection's input pipe; a zero-byte read first, so waiting holds no buffer.</summary>
+    private async Task ReadPumpAsync()
+    {
+        var writer = _input.Writer;
+        try
+        {
+            while (true)
+            {
+                await _ssl.ReadAsync(Memory<byte>.Empty).ConfigureAwait(false);
+                var memory = writer.GetMemory(_segmentSize);
+                var read = await _ssl.ReadAsync(memory).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    break; // close_notify or the end of the TCP stream
+                }
+
+                writer.Advance(read);
+                var flush = await writer.FlushAsync().ConfigureAwait(false);
+                if (flush.IsCompleted)
+                {
+                    break;
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
+        {
+            // The TCP transport reports resets itself; a torn TLS record after a reset or our own abort lands here.
+        }
+        finally
+        {
+            await writer.CompleteAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Plain bytes from the connection's output pipe through TLS; at the end, close_notify and the TCP FIN.</summary>
+    private async Task WritePumpAsync()
+    {
+        var reader = _output.Reader;
+        try
+        {
+            while (true)
+            {
+                var result = await reader.ReadAsync().ConfigureAwait(false);
+                var buffer = result.Buffer;
+                if (Volatile.Read(ref _aborted) != 0)
+                {
+                    break;
+                }
+
+                foreach (var segment in buffer)
+                {
+                    await _ssl.WriteAsync(segment).ConfigureAwait(false);
+                }
+
+                if (!buffer.IsEmpty)
+                {
+                    await _ssl.FlushAsync().ConfigureAwait(false);
+                    _observer!.OnSent(buffer.Length);
+                }
+
+                reader.AdvanceTo(buffer.End);
+                if (result.IsCompleted)
+                {
+                    await _ssl.ShutdownAsync().ConfigureAwait(false); // close_notify
+                    await _tcp.Output.CompleteAsync().ConfigureAwait(false);
+                    break;
+                }
+
+                if (result.IsCanceled)
+                {
+                    break;
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            // The TCP side is gone (reset or abort); the TCP transport has reported why.
+        }
+        finally
+        {
+            await reader.CompleteAsync().ConfigureAwait(false);
+        }
+    }
+}
