@@ -51,6 +51,9 @@ public sealed class UdpServerTests
         await peer.SendAsync(server, "one");
         var first = await recorder.NextAsync("connected", "the session");
         await recorder.NextAsync("message", "the message");
+        // The reply's send stamps the session's last activity; let it land before the clock moves, or it would
+        // carry the advanced time and the session would not be idle yet.
+        await AsyncAssert.Within(first.Connection.FlushAsync(Ct), "the reply to be sent");
         time.Advance(TimeSpan.FromSeconds(10) + options.TickInterval + TimeSpan.FromMilliseconds(1));
         var expired = await recorder.NextAsync("disconnected", "the idle expiry");
         await peer.SendAsync(server, "two");
