@@ -132,6 +132,53 @@ public sealed class TlsTests
         await Assert.ThrowsAsync<AuthenticationException>(() => TcpConnector.ConnectAsync(server.EndPoints[0], Codec.Lines(), options: options, cancellationToken: Ct));
     }
 
+    [Fact]
+    public async Task The_connector_talks_to_openssl_s_server()
+    {
+        Assert.SkipUnless(OpenSslProcess.IsAvailable, "openssl is not installed (.ci/run installs it).");
+        using var directory = new TempDirectory();
+        var (certificate, key) = TestCertificates.WritePem(Server, directory.Path);
+        var port = OpenSslProcess.ProbeFreePort();
+        await using var openssl = OpenSslProcess.Start("ACCEPT", "s_server", "-accept", $"127.0.0.1:{port}", "-cert", certificate, "-key", key, "-rev");
+        await openssl.WhenSeenAsync("s_server to listen");
+
+        await using var client = await TcpConnector.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), Codec.Lines(), options: ClientOptions(), cancellationToken: Ct);
+        var replies = client.ReadAllAsync(Ct).GetAsyncEnumerator(Ct);
+        await client.SendAsync("hello openssl", Ct);
+
+        Assert.True(await AsyncAssert.Within(replies.MoveNextAsync(), "s_server's reply"));
+        Assert.Equal("lssnepo olleh", replies.Current); // -rev sends each line back reversed
+        Assert.Equal(Server.Thumbprint, client.Tls!.RemoteCertificate?.Thumbprint);
+        await replies.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Openssl_s_client_talks_to_the_server_and_sees_close_notify_when_it_closes()
+    {
+        Assert.SkipUnless(OpenSslProcess.IsAvailable, "openssl is not installed (.ci/run installs it).");
+        var recorder = new ServerRecorder<string, string>(() => new()
+        {
+            OnMessage = async (c, m, ct) =>
+            {
+                await c.SendAsync("echo: " + m, ct);
+                c.Close(); // graceful: the reply, then close_notify, then FIN
+            },
+        });
+        await using var server = await StartAsync(recorder);
+
+        await using var openssl = OpenSslProcess.Start("echo: from s_client",
+            "s_client", "-connect", $"127.0.0.1:{server.EndPoints[0].Port}", "-servername", "localhost", "-msg", "-no_ign_eof");
+        await openssl.Input.WriteLineAsync("from s_client");
+        await openssl.Input.FlushAsync(Ct);
+
+        await openssl.WhenSeenAsync("the echo at s_client");
+        await openssl.WhenExitedAsync("s_client to end after the server closed");
+        Assert.Contains("close_notify", openssl.Output, StringComparison.Ordinal);
+        var (connection, connectionRecorder) = await AsyncAssert.Within(recorder.NextConnectedAsync(), "the server's connection");
+        Assert.Equal("localhost", connection.Tls!.HostName);
+        Assert.Equal(CloseReason.LocalClose, (await AsyncAssert.Within(connectionRecorder.Disconnected, "the close")).Reason);
+    }
+
     private static async Task<TcpServer<string, string>> StartAsync(ServerRecorder<string, string> handler, Action<TlsServerOptions>? configure = null, TimeProvider? time = null)
     {
         var tls = new TlsServerOptions { Certificate = Server };

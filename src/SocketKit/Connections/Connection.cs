@@ -225,7 +225,15 @@ public sealed partial class Connection<TIn, TOut> : IAsyncDisposable, ITransport
         }
 
         await CompleteOutputForCloseAsync().ConfigureAwait(false);
-        await _transport.ShutdownAsync(info.IsGraceful, _options.CloseTimeout, _time).ConfigureAwait(false);
+        try
+        {
+            await _transport.ShutdownAsync(info.IsGraceful, _options.CloseTimeout, _time).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            // A transport bug must not leave the connection unfinished: log it and finish the close.
+            Log.TransportShutdownFailed(_logger, Id, Tuple, e);
+        }
         _ticker.Unregister(Id);
         Owner?.OnTransportClosed(this);
         Log.ConnectionClosed(_logger, Id, Tuple, info);

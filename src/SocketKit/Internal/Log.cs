@@ -53,4 +53,7 @@ internal static partial class Log
 
     [LoggerMessage(16, LogLevel.Information, "TLS handshake with {Tuple} failed; the connection was reset")]
     public static partial void HandshakeFailed(ILogger logger, FiveTuple tuple, Exception error);
+
+    [LoggerMessage(17, LogLevel.Error, "Connection {Id} {Tuple}: the transport failed while closing")]
+    public static partial void TransportShutdownFailed(ILogger logger, long id, FiveTuple tuple, Exception error);
 }

@@ -159,6 +159,11 @@ internal sealed class TlsTransport : Transport, ITransportObserver
         {
             // The TCP transport reports resets itself; a torn TLS record after a reset or our own abort lands here.
         }
+        catch (AuthenticationException e)
+        {
+            // A TLS alert after the handshake (for example, a TLS 1.3 server refusing our certificate).
+            _observer!.OnTransportError(CloseReason.TransportError, e);
+        }
         finally
         {
             await writer.CompleteAsync().ConfigureAwait(false);
@@ -208,6 +213,10 @@ internal sealed class TlsTransport : Transport, ITransportObserver
         catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
         {
             // The TCP side is gone (reset or abort); the TCP transport has reported why.
+        }
+        catch (AuthenticationException e)
+        {
+            _observer!.OnTransportError(CloseReason.TransportError, e);
         }
         finally
         {
