@@ -16,6 +16,8 @@ internal sealed class InMemoryTransport : Transport
     private InMemoryTransport _peer = null!;
     private ITransportObserver? _observer;
     private Task _pump = Task.CompletedTask;
+    private readonly Lock _observerLock = new();
+    private bool _resetByPeer; // under _observerLock: the peer reset, perhaps before this side started
     private int _reset;
 
     private InMemoryTransport(PipeOptions input, PipeOptions output)
@@ -42,7 +44,18 @@ internal sealed class InMemoryTransport : Transport
 
     public override void Start(ITransportObserver observer)
     {
-        _observer = observer;
+        bool resetAlready;
+        lock (_observerLock)
+        {
+            _observer = observer;
+            resetAlready = _resetByPeer;
+        }
+
+        if (resetAlready)
+        {
+            observer.OnTransportError(CloseReason.PeerReset, PeerResetError()); // the peer reset before this side started
+        }
+
         _pump = PumpAsync();
     }
 
@@ -53,13 +66,22 @@ internal sealed class InMemoryTransport : Transport
             return;
         }
 
-        _peer._observer?.OnTransportError(CloseReason.PeerReset, new IOException("The connection was reset by the peer (in-memory)."));
+        ITransportObserver? peerObserver;
+        lock (_peer._observerLock)
+        {
+            _peer._resetByPeer = true;
+            peerObserver = _peer._observer;
+        }
+
+        peerObserver?.OnTransportError(CloseReason.PeerReset, PeerResetError());
         // Stop both pumps; each completes the input it feeds.
         _output.Reader.CancelPendingRead();
         _peer._output.Reader.CancelPendingRead();
         _peer._input.Writer.CancelPendingFlush();
         _input.Writer.CancelPendingFlush();
     }
+
+    private static IOException PeerResetError() => new("The connection was reset by the peer (in-memory).");
 
     public override async Task ShutdownAsync(bool graceful, TimeSpan drainTimeout, TimeProvider timeProvider)
     {
