@@ -1,0 +1,120 @@
+using System.Buffers;
+using System.Text.Json.Serialization;
+using SocketKit.Codecs;
+
+namespace SocketKit.Fuzz;
+
+/// <summary>
+/// What the fuzzer drives, and what the tests replay the corpus through: the first byte picks a framer or codec, the
+/// second how many bytes arrive per read, the rest is the input. Anything but a frame, a skip or a
+/// <see cref="ProtocolException"/> escapes as a crash, and so does a framer that stops consuming.
+/// </summary>
+public static class FuzzTarget
+{
+    private static readonly Func<Framer>[] Framers =
+    [
+        () => new LengthFieldFramer(new LengthFieldFramerOptions { MaxFrameLength = 4096 }),
+        () => new LengthFieldFramer(new LengthFieldFramerOptions { Format = LengthFieldFormat.VarInt, MaxFrameLength = 4096 }),
+        () => new LengthFieldFramer(new LengthFieldFramerOptions { Format = LengthFieldFormat.TwoBytes, LittleEndian = true, LengthFieldOffset = 1, LengthAdjustment = -3, MaxFrameLength = 512, TooLongFramePolicy = TooLongFramePolicy.Discard }),
+        () => new LengthFieldFramer(new LengthFieldFramerOptions { Format = LengthFieldFormat.EightBytes, MaxFrameLength = 4096, TooLongFramePolicy = TooLongFramePolicy.Discard, FailFast = false }),
+        () => Delimited(TooLongFramePolicy.Close),
+        () => Delimited(TooLongFramePolicy.Discard),
+        () => new LineFramer(new LineFramerOptions { MaxLineLength = 256 }),
+        () => new LineFramer(new LineFramerOptions { MaxLineLength = 256, TooLongFramePolicy = TooLongFramePolicy.Discard }),
+        () => new FixedLengthFramer(7),
+        () => new RawFramer(100),
+    ];
+
+    private static readonly JsonCodec<FuzzMessage> Json = new(FuzzJsonContext.Default.FuzzMessage);
+
+    /// <summary>The number of targets the first byte chooses among: every framer, then the UTF-8 and JSON codecs.</summary>
+    public static int Targets => Framers.Length + 2;
+
+    public static void Run(ReadOnlySpan<byte> input)
+    {
+        if (input.Length < 2)
+        {
+            return;
+        }
+
+        var target = input[0] % Targets;
+        var stride = 1 + (input[1] % 64);
+        var data = input[2..].ToArray();
+        if (target < Framers.Length)
+        {
+            Frame(Framers[target](), data, stride);
+        }
+        else
+        {
+            if (target == Framers.Length)
+            {
+                Decode(Utf8TextCodec.Instance, data);
+            }
+            else
+            {
+                Decode(Json, data);
+            }
+        }
+    }
+
+    private static void Frame(Framer framer, byte[] data, int stride)
+    {
+        var pending = new ArrayBufferWriter<byte>();
+        try
+        {
+            for (var offset = 0; offset < data.Length; offset += stride)
+            {
+                pending.Write(data.AsSpan(offset, Math.Min(stride, data.Length - offset)));
+                var buffer = new ReadOnlySequence<byte>(pending.WrittenMemory);
+                while (true)
+                {
+                    var before = buffer.Length;
+                    var status = framer.Decode(ref buffer, out var frame);
+                    if (status == FrameStatus.NeedMoreData)
+                    {
+                        break;
+                    }
+
+                    if (buffer.Length == before || frame.Length > before)
+                    {
+                        throw new InvalidOperationException($"{framer.GetType().Name} returned {status} without consuming input.");
+                    }
+                }
+
+                var rest = buffer.ToArray();
+                pending.Clear();
+                pending.Write(rest);
+            }
+        }
+        catch (ProtocolException)
+        {
+            // The typed error that closes a connection: expected for bad input.
+        }
+    }
+
+    private static void Decode<T>(IMessageDecoder<T> decoder, byte[] data)
+    {
+        try
+        {
+            decoder.Decode(new ReadOnlySequence<byte>(data));
+        }
+        catch (MalformedFrameException)
+        {
+            // Expected for bad input.
+        }
+    }
+
+    private static DelimiterFramer Delimited(TooLongFramePolicy policy)
+    {
+        var options = new DelimiterFramerOptions { MaxFrameLength = 256, TooLongFramePolicy = policy };
+        options.Delimiters.Add("\r\n"u8.ToArray());
+        options.Delimiters.Add("\0"u8.ToArray());
+        return new DelimiterFramer(options);
+    }
+}
+
+/// <summary>A small JSON message for the JSON codec target.</summary>
+public sealed record FuzzMessage(string Name, int Count, double[] Values);
+
+[JsonSerializable(typeof(FuzzMessage))]
+internal sealed partial class FuzzJsonContext : JsonSerializerContext;
