@@ -34,22 +34,4 @@ public static class AsyncAssert
     public static Task Within(ValueTask task, string what, int seconds = DefaultSeconds) => Within(task.AsTask(), what, seconds);
 
     public static Task<T> Within<T>(ValueTask<T> task, string what, int seconds = DefaultSeconds) => Within(task.AsTask(), what, seconds);
-
-    /// <summary>
-    /// For state that raises no event (a counter on another thread): checks <paramref name="condition"/> every 10 ms
-    /// until it holds, failing loudly after <paramref name="seconds"/>.
-    /// </summary>
-    public static async Task Until(Func<bool> condition, string what, int seconds = DefaultSeconds)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail($"Timed out after {seconds} s waiting for {what}.");
-            }
-
-            await Task.Delay(10);
-        }
-    }
 }

@@ -19,15 +19,16 @@ public sealed class LeakCheckTests
     public async Task Twenty_thousand_connect_exchange_close_cycles_leak_no_descriptors_and_no_memory()
     {
         var options = new TcpServerOptions { EndPoints = { Loopback.Any4 }, MaxConnections = 1_000, MaxConnectionsPerAddress = 1_000 };
-        await using var server = new TcpServer<ReadOnlySequence<byte>, ReadOnlySequence<byte>>(options, Codec.LengthPrefixed(), new Echo());
+        var echo = new Echo();
+        await using var server = new TcpServer<ReadOnlySequence<byte>, ReadOnlySequence<byte>>(options, Codec.LengthPrefixed(), echo);
         await server.StartAsync(TestContext.Current.CancellationToken);
 
         await CyclesAsync(server.EndPoints[0], 200); // warm-up: pools, JIT, first-use allocations
-        var warm = await SettleAsync(server, "the warm-up");
+        var warm = await SettleAsync(server, echo, 200, "the warm-up");
         await CyclesAsync(server.EndPoints[0], Half);
-        var first = await SettleAsync(server, "the first half");
+        var first = await SettleAsync(server, echo, 200 + Half, "the first half");
         await CyclesAsync(server.EndPoints[0], Half);
-        var second = await SettleAsync(server, "the second half");
+        var second = await SettleAsync(server, echo, 200 + (2 * Half), "the second half");
 
         TestContext.Current.TestOutputHelper?.WriteLine(
             $"descriptors {warm.Descriptors} -> {first.Descriptors} -> {second.Descriptors}; managed heap {warm.Heap:N0} -> {first.Heap:N0} -> {second.Heap:N0} bytes; accepted {server.AcceptedConnections}");
@@ -68,17 +69,54 @@ public sealed class LeakCheckTests
         })));
     }
 
-    private static async Task<(int Descriptors, long Heap)> SettleAsync(TcpServer<ReadOnlySequence<byte>, ReadOnlySequence<byte>> server, string what)
+    private static async Task<(int Descriptors, long Heap)> SettleAsync(TcpServer<ReadOnlySequence<byte>, ReadOnlySequence<byte>> server, Echo echo, long total, string what)
     {
-        await AsyncAssert.Until(() => server.ConnectionCount == 0 && server.Connections.Count == 0, $"every connection of {what} to close", seconds: 30);
+        await AsyncAssert.Within(echo.WhenDisconnected(total), $"every connection of {what} to close", seconds: 30);
+        Assert.Equal(0, server.ConnectionCount); // each slot is freed before its OnDisconnectedAsync
+        Assert.Empty(server.Connections);
         GC.Collect();
         GC.WaitForPendingFinalizers();
         return (Directory.GetFileSystemEntries("/proc/self/fd").Length, GC.GetTotalMemory(forceFullCollection: true));
     }
 
+    /// <summary>Echoes, and counts disconnections so the test can await a total (no per-connection record: that would be the leak).</summary>
     private sealed class Echo : ConnectionHandler<ReadOnlySequence<byte>, ReadOnlySequence<byte>>
     {
+        private readonly Lock _lock = new();
+        private long _disconnected;
+        private long _awaited;
+        private TaskCompletionSource? _reached;
+
+        public Task WhenDisconnected(long total)
+        {
+            lock (_lock)
+            {
+                if (_disconnected >= total)
+                {
+                    return Task.CompletedTask;
+                }
+
+                _awaited = total;
+                _reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                return _reached.Task;
+            }
+        }
+
         public override ValueTask OnMessageAsync(Connection<ReadOnlySequence<byte>, ReadOnlySequence<byte>> connection, ReadOnlySequence<byte> message, CancellationToken closing) =>
             connection.SendAsync(message, closing);
+
+        public override ValueTask OnDisconnectedAsync(Connection<ReadOnlySequence<byte>, ReadOnlySequence<byte>> connection, CloseInfo closeInfo, CancellationToken cancellationToken)
+        {
+            lock (_lock)
+            {
+                if (++_disconnected >= _awaited && _reached is { } reached)
+                {
+                    _reached = null;
+                    reached.TrySetResult();
+                }
+            }
+
+            return ValueTask.CompletedTask;
+        }
     }
 }

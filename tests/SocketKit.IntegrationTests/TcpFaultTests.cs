@@ -20,8 +20,9 @@ public sealed class TcpFaultTests
         using var slow = await RawClient.ConnectAsync(echo.EndPoint);
         var (connection, recorder) = await AsyncAssert.Within(echo.Handler.NextConnectedAsync(), "the slow client's connection");
 
+        var partial = connection.PartialFrameChanged;
         await slow.SendAsync([0]); // one byte of a length field
-        await AsyncAssert.Until(() => connection.PartialFrameSince != 0, "the server to count the byte");
+        await AsyncAssert.Within(partial, "the server to count the byte");
         time.Advance(TimeSpan.FromSeconds(21) + TimeSpan.FromSeconds(1)); // past the deadline, plus one tick
 
         Assert.Equal("reset", await AsyncAssert.Within(slow.WaitForEndAsync(), "the server to reset the slow client"));
@@ -37,8 +38,9 @@ public sealed class TcpFaultTests
         var client = await RawClient.ConnectAsync(echo.EndPoint);
         var (connection, recorder) = await AsyncAssert.Within(echo.Handler.NextConnectedAsync(), "the connection");
 
+        var partial = connection.PartialFrameChanged;
         await client.SendAsync([0, 0, 0, 100, 1, 2, 3]); // 3 of 100 payload bytes
-        await AsyncAssert.Until(() => connection.PartialFrameSince != 0, "the server to hold the partial frame");
+        await AsyncAssert.Within(partial, "the server to hold the partial frame");
         client.Reset();
 
         var info = await AsyncAssert.Within(recorder.Disconnected, "the reset to be noticed");
@@ -116,12 +118,13 @@ public sealed class TcpFaultTests
         const int excess = 20;
         await using var echo = await EchoServer.StartAsync(o => o.MaxConnections = limit);
         var held = new List<RawClient>();
+        var heldRecorders = new List<RecordingHandler<ReadOnlySequence<byte>, ReadOnlySequence<byte>>>();
         try
         {
             for (var i = 0; i < limit; i++)
             {
                 held.Add(await RawClient.ConnectAsync(echo.EndPoint));
-                await AsyncAssert.Within(echo.Handler.NextConnectedAsync(), "a connection within the limit");
+                heldRecorders.Add((await AsyncAssert.Within(echo.Handler.NextConnectedAsync(), "a connection within the limit")).Recorder);
             }
 
             var endings = await Task.WhenAll(Enumerable.Range(0, excess).Select(_ =>
@@ -138,7 +141,8 @@ public sealed class TcpFaultTests
             held.ForEach(c => c.Dispose());
         }
 
-        await AsyncAssert.Until(() => echo.Server.ConnectionCount == 0, "the held connections to close");
+        await AsyncAssert.Within(Task.WhenAll(heldRecorders.Select(r => r.Disconnected)), "the held connections to close");
+        Assert.Equal(0, echo.Server.ConnectionCount); // each slot is freed before its OnDisconnectedAsync
         await AssertServesAFreshClientAsync(echo);
     }
 

@@ -15,6 +15,7 @@ public sealed partial class Connection<TIn, TOut>
     private long _lastAllIdle;
     private long _waitingForRoomSince;
     private long _firstUnframedReceive; // the first receive since the loop last ended on a frame boundary
+    private TaskCompletionSource? _partialFrameChanged; // tests only; null unless one waits
     private long _partialFrameSince; // when the bytes of the frame now incomplete began to arrive; 0: none pending
     private int _signals;
 
@@ -100,6 +101,9 @@ public sealed partial class Connection<TIn, TOut>
     /// <summary>Internal for tests: when the frame now incomplete began to arrive (0: none).</summary>
     internal long PartialFrameSince => Volatile.Read(ref _partialFrameSince);
 
+    /// <summary>Internal for tests: completes the next time a partial frame starts or ends (take it before causing that).</summary>
+    internal Task PartialFrameChanged => Waiter.GetOrCreate(ref _partialFrameChanged).Task;
+
     /// <summary>
     /// The message loop found <paramref name="leftover"/> bytes of an incomplete frame (or none). The deadline runs from
     /// the receive that brought the frame's first bytes, so it does not depend on when the loop got to them.
@@ -108,13 +112,18 @@ public sealed partial class Connection<TIn, TOut>
     {
         if (leftover == 0)
         {
-            Volatile.Write(ref _partialFrameSince, 0);
             Volatile.Write(ref _firstUnframedReceive, 0);
+            if (Volatile.Read(ref _partialFrameSince) != 0)
+            {
+                Volatile.Write(ref _partialFrameSince, 0);
+                Waiter.Release(ref _partialFrameChanged);
+            }
         }
         else if (Volatile.Read(ref _partialFrameSince) == 0)
         {
             var since = Volatile.Read(ref _firstUnframedReceive);
             Volatile.Write(ref _partialFrameSince, since != 0 ? since : _time.GetTimestamp());
+            Waiter.Release(ref _partialFrameChanged);
         }
     }
 

@@ -30,6 +30,7 @@ internal sealed class TlsTransport : Transport, ITransportObserver
     private Task _readPump = Task.CompletedTask;
     private Task _writePump = Task.CompletedTask;
     private int _aborted;
+    private TlsConnectionInfo? _info; // set once the handshake succeeds
 
     public TlsTransport(Transport tcp, PipeOptions input, PipeOptions output)
     {
@@ -44,9 +45,7 @@ internal sealed class TlsTransport : Transport, ITransportObserver
 
     public override PipeWriter Output => _output.Writer;
 
-    public override TlsConnectionInfo? Tls => Info;
-
-    private TlsConnectionInfo? Info { get; set; }
+    public override TlsConnectionInfo? Tls => _info;
 
     /// <summary>Runs the server side of the handshake within <paramref name="timeout"/>. Returns why it failed (the connection is then reset and released), or <see langword="null"/>.</summary>
     public Task<Exception?> AuthenticateAsServerAsync(SslServerAuthenticationOptions options, TimeSpan timeout, TimeProvider time, CancellationToken stopping) =>
@@ -115,7 +114,7 @@ internal sealed class TlsTransport : Transport, ITransportObserver
         try
         {
             await handshake(linked.Token).ConfigureAwait(false);
-            Info = new TlsConnectionInfo(_ssl);
+            _info = new TlsConnectionInfo(_ssl);
             return null;
         }
         catch (Exception e) when (e is AuthenticationException or IOException or OperationCanceledException or InvalidOperationException or System.ComponentModel.Win32Exception)

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 
@@ -11,8 +12,7 @@ namespace SocketKit.Internal;
 internal sealed class UdpPeerCache
 {
     private readonly Dictionary<SocketAddress, UdpPeer> _byAddress = new();     // receive loop only
-    private readonly Dictionary<IPEndPoint, SocketAddress> _bySender = new();   // any sender: under the lock
-    private readonly Lock _sendLock = new();
+    private readonly ConcurrentDictionary<IPEndPoint, SocketAddress> _bySender = new(); // any sender, any thread: lock-free lookups
     private readonly IPEndPoint _local;
     private readonly AddressFamily _socketFamily;
     private readonly int _capacity;
@@ -49,12 +49,9 @@ internal sealed class UdpPeerCache
     /// <summary>The socket address to send to <paramref name="remote"/>; serialised once per peer.</summary>
     public SocketAddress ToSend(IPEndPoint remote)
     {
-        lock (_sendLock)
+        if (_bySender.TryGetValue(remote, out var known))
         {
-            if (_bySender.TryGetValue(remote, out var known))
-            {
-                return known;
-            }
+            return known;
         }
 
         var target = remote.AddressFamily == AddressFamily.InterNetwork && _socketFamily == AddressFamily.InterNetworkV6
@@ -67,15 +64,12 @@ internal sealed class UdpPeerCache
 
     private void Remember(IPEndPoint remote, SocketAddress address)
     {
-        lock (_sendLock)
+        if (_bySender.Count >= _capacity) // a new peer only: Count takes every lock
         {
-            if (_bySender.Count >= _capacity)
-            {
-                _bySender.Clear();
-            }
-
-            _bySender[remote] = address;
+            _bySender.Clear();
         }
+
+        _bySender[remote] = address;
     }
 }
 

@@ -68,12 +68,10 @@ internal sealed class UdpSessionTransport : Transport
             BinaryPrimitives.WriteInt32BigEndian(span, length);
             datagram.CopyTo(span[HeaderLength..]);
             writer.Advance(HeaderLength + length);
+            // A flush that completes at once needs nothing more: a session whose connection stopped reading is closing,
+            // and the server sends its peer's next datagrams to a new session.
             var flush = writer.FlushAsync();
-            if (flush.IsCompletedSuccessfully)
-            {
-                _inputClosed = flush.Result.IsCompleted; // the connection stopped reading
-            }
-            else
+            if (!flush.IsCompleted)
             {
                 _inputPaused = true;
                 _ = ResumeWhenReadAsync(flush);

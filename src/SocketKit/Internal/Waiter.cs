@@ -12,5 +12,11 @@ internal static class Waiter
     public static TaskCompletionSource<T> GetOrCreate<T>(ref TaskCompletionSource<T>? slot) =>
         LazyInitializer.EnsureInitialized(ref slot, static () => new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously));
 
-    public static void Release(ref TaskCompletionSource? slot) => Interlocked.Exchange(ref slot, null)?.TrySetResult();
+    public static void Release(ref TaskCompletionSource? slot)
+    {
+        if (Volatile.Read(ref slot) is not null) // nobody waiting is the common case: skip the interlocked exchange
+        {
+            Interlocked.Exchange(ref slot, null)?.TrySetResult();
+        }
+    }
 }

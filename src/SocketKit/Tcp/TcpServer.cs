@@ -32,21 +32,18 @@ public sealed class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IConnect
     private AcceptBudget? _acceptBudget;
     private SslServerAuthenticationOptions? _sslOptions;
     private long _handshakeFailures;
-    private int _pendingHandshakes;
+    private TaskCompletionSource? _handshakeStarted; // tests only
+    private TaskCompletionSource? _handshakeFailed;  // tests only
     private readonly List<Socket> _listeners = new();
     private readonly List<Task> _acceptLoops = new();
-    private readonly CancellationTokenSource _stopping = new();
-    private readonly CancellationTokenSource _drainExpired = new();
-    private readonly TaskCompletionSource _allClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ServerLifetime _lifetime = new();
     private ConnectionTicker? _ticker;
     private IReadOnlyList<IPEndPoint> _endPoints = [];
     private PipeOptions? _inputPipeOptions; // one for every connection: the limit depends only on the framing
     private int _active;   // connection slots in use (freed when a socket closes)
-    private int _running;  // connection tasks still running (stop waits for these)
     private long _accepted;
     private long _rejected;
     private int _started;
-    private Task? _stopTask;
 
     /// <summary>Creates a server; nothing is bound until <see cref="StartAsync"/>.</summary>
     /// <param name="options">The settings; validated at start.</param>
@@ -80,8 +77,11 @@ public sealed class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IConnect
     /// <summary>The number of connections holding a slot now (including ones still in the accept filter); freed when the socket closes.</summary>
     public int ConnectionCount => Volatile.Read(ref _active);
 
-    /// <summary>Handshakes under way (their deadline running); internal for tests that drive the deadline with a fake clock.</summary>
-    internal int PendingHandshakes => Volatile.Read(ref _pendingHandshakes);
+    /// <summary>Internal for tests: completes when the next TLS handshake has started its deadline (take it before connecting).</summary>
+    internal Task HandshakeStarted => Waiter.GetOrCreate(ref _handshakeStarted).Task;
+
+    /// <summary>Internal for tests: completes when the next TLS handshake failure has been counted.</summary>
+    internal Task HandshakeFailed => Waiter.GetOrCreate(ref _handshakeFailed).Task;
 
     /// <summary>Connections whose TLS handshake failed or timed out (they were reset and never reached a handler).</summary>
     public long HandshakeFailures => Interlocked.Read(ref _handshakeFailures);
@@ -161,37 +161,25 @@ public sealed class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IConnect
     /// </summary>
     /// <param name="cancellationToken">Cuts the drain short: remaining connections are reset at once.</param>
     /// <returns>A task that completes when the server has stopped.</returns>
-    public Task StopAsync(CancellationToken cancellationToken = default)
-    {
-        if (Volatile.Read(ref _started) == 0)
-        {
-            return Task.CompletedTask;
-        }
-
-        lock (_connections)
-        {
-            _stopTask ??= StopCoreAsync(cancellationToken);
-        }
-
-        return _stopTask;
-    }
+    public Task StopAsync(CancellationToken cancellationToken = default) =>
+        Volatile.Read(ref _started) == 0
+            ? Task.CompletedTask
+            : _lifetime.StopAsync(StopAcceptingAsync, () => _connections.Values, _options.DrainTimeout, _time, DisposeTicker, cancellationToken);
 
     /// <summary>Stops the server (<see cref="StopAsync"/>) and releases it.</summary>
     /// <returns>A task that completes when the server has stopped.</returns>
     public async ValueTask DisposeAsync()
     {
         await StopAsync().ConfigureAwait(false);
-        _stopping.Dispose();
-        _drainExpired.Dispose();
+        _lifetime.Dispose();
     }
 
     /// <inheritdoc />
     public ValueTask<int> BroadcastAsync(TOut message, Func<Connection<TIn, TOut>, bool>? filter = null, CancellationToken cancellationToken = default) =>
         Broadcast.SendAsync(_connections.Values, message, filter, cancellationToken);
 
-    private async Task StopCoreAsync(CancellationToken cancellationToken)
+    private async Task StopAcceptingAsync()
     {
-        await _stopping.CancelAsync().ConfigureAwait(false);
         foreach (var listener in _listeners)
         {
             listener.Dispose();
@@ -199,41 +187,18 @@ public sealed class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IConnect
 
         await Task.WhenAll(_acceptLoops).ConfigureAwait(false);
         Log.Stopping(_logger, _connections.Count, _options.DrainTimeout);
-        foreach (var connection in _connections.Values)
-        {
-            connection.TryClose(CloseReason.ServerShutdown, null);
-        }
+    }
 
-        if (Volatile.Read(ref _running) == 0)
-        {
-            _allClosed.TrySetResult();
-        }
-
-        try
-        {
-            await _allClosed.Task.WaitAsync(_options.DrainTimeout, _time, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
-        {
-            // The deadline: reset whatever is still open.
-            await _drainExpired.CancelAsync().ConfigureAwait(false);
-            foreach (var connection in _connections.Values)
-            {
-                connection.Abort();
-            }
-
-            await _allClosed.Task.ConfigureAwait(false);
-        }
-        finally
-        {
-            _ticker?.Dispose();
-        }
+    private Task DisposeTicker()
+    {
+        _ticker?.Dispose();
+        return Task.CompletedTask;
     }
 
     private async Task AcceptLoopAsync(Socket listener)
     {
         var backoff = TimeSpan.FromMilliseconds(10);
-        var token = _stopping.Token;
+        var token = _lifetime.Stopping;
         while (!token.IsCancellationRequested)
         {
             Socket socket;
@@ -279,7 +244,7 @@ public sealed class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IConnect
                 continue;
             }
 
-            Interlocked.Increment(ref _running);
+            _lifetime.ConnectionStarted();
             _ = ServeAsync(socket);
         }
     }
@@ -316,13 +281,12 @@ public sealed class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IConnect
             if (_sslOptions is not null)
             {
                 var tls = new TlsTransport(transport, _inputPipeOptions!, ConnectionOptions.OutputPipeOptions);
-                var handshake = tls.AuthenticateAsServerAsync(_sslOptions, _options.Tls!.HandshakeTimeout, _time, _stopping.Token);
-                Interlocked.Increment(ref _pendingHandshakes); // its deadline is running now
-                var failure = await handshake.ConfigureAwait(false);
-                Interlocked.Decrement(ref _pendingHandshakes);
-                if (failure is not null)
+                var handshake = tls.AuthenticateAsServerAsync(_sslOptions, _options.Tls!.HandshakeTimeout, _time, _lifetime.Stopping);
+                Waiter.Release(ref _handshakeStarted); // its deadline is running now
+                if (await handshake.ConfigureAwait(false) is { } failure)
                 {
                     Interlocked.Increment(ref _handshakeFailures);
+                    Waiter.Release(ref _handshakeFailed);
                     Log.HandshakeFailed(_logger, tuple, failure);
                     OnSetupEnded(address);
                     return;
@@ -332,13 +296,13 @@ public sealed class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IConnect
             }
 
             var connection = new Connection<TIn, TOut>(transport, tuple, _codec, _handler, _options.Connection, _ticker!,
-                _connectionLogger, this, _drainExpired.Token)
+                _connectionLogger, this, _lifetime.DrainExpired)
             {
                 Owner = this,
             };
             _connections[connection.Id] = connection;
             Interlocked.Increment(ref _accepted);
-            if (_stopping.IsCancellationRequested)
+            if (_lifetime.IsStopping)
             {
                 connection.TryClose(CloseReason.ServerShutdown, null); // raced with StopAsync's sweep
             }
@@ -368,7 +332,7 @@ public sealed class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IConnect
     void IConnectionOwner<TIn, TOut>.OnFinished(Connection<TIn, TOut> connection)
     {
         ((IConnectionOwner<TIn, TOut>)this).OnTransportClosed(connection); // in case it never got that far
-        ConnectionEnded();
+        _lifetime.ConnectionEnded();
     }
 
     /// <summary>An accepted socket was refused or lost before it became a connection: give back its slots.</summary>
@@ -380,7 +344,7 @@ public sealed class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IConnect
             ReleaseAddressSlot(address);
         }
 
-        ConnectionEnded();
+        _lifetime.ConnectionEnded();
     }
 
     private bool TryTakeAddressSlot(IPAddress address)
@@ -412,19 +376,12 @@ public sealed class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IConnect
         }
     }
 
-    private void ConnectionEnded()
-    {
-        if (Interlocked.Decrement(ref _running) == 0 && _stopping.IsCancellationRequested)
-        {
-            _allClosed.TrySetResult();
-        }
-    }
 
     private async ValueTask<bool> RunFilterAsync(Func<FiveTuple, CancellationToken, ValueTask<bool>> filter, FiveTuple tuple)
     {
         try
         {
-            return await filter(tuple, _stopping.Token).ConfigureAwait(false);
+            return await filter(tuple, _lifetime.Stopping).ConfigureAwait(false);
         }
         catch (Exception e)
         {

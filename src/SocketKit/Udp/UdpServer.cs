@@ -37,19 +37,15 @@ public sealed class UdpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IConnect
     private readonly Dictionary<FiveTuple, Session> _sessions = new();
     private readonly LinkedList<Session> _byLastDatagram = new(); // least recently heard first
     private readonly Lock _table = new();
-    private readonly CancellationTokenSource _stopping = new();
-    private readonly CancellationTokenSource _drainExpired = new();
-    private readonly TaskCompletionSource _allClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ServerLifetime _lifetime = new();
     private UdpEndpoint<ReadOnlySequence<byte>, ReadOnlySequence<byte>>? _endpoint;
     private ConnectionTicker? _ticker;
     private PipeOptions? _inputPipeOptions;
-    private int _running;
     private long _accepted;
     private long _rejected;
     private long _evicted;
     private long _dropped;
     private int _started;
-    private Task? _stopTask;
 
     /// <summary>Creates a server; nothing is bound until <see cref="StartAsync"/>.</summary>
     /// <param name="options">The settings; validated at start.</param>
@@ -142,28 +138,17 @@ public sealed class UdpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IConnect
     /// </summary>
     /// <param name="cancellationToken">Cuts the drain short.</param>
     /// <returns>A task that completes when the server has stopped.</returns>
-    public Task StopAsync(CancellationToken cancellationToken = default)
-    {
-        if (Volatile.Read(ref _started) == 0)
-        {
-            return Task.CompletedTask;
-        }
-
-        lock (_table)
-        {
-            _stopTask ??= StopCoreAsync(cancellationToken);
-        }
-
-        return _stopTask;
-    }
+    public Task StopAsync(CancellationToken cancellationToken = default) =>
+        Volatile.Read(ref _started) == 0
+            ? Task.CompletedTask
+            : _lifetime.StopAsync(() => Task.CompletedTask, () => Connections, _options.DrainTimeout, _time, CloseSocketAsync, cancellationToken);
 
     /// <summary>Stops the server (<see cref="StopAsync"/>) and releases it.</summary>
     /// <returns>A task that completes when the server has stopped.</returns>
     public async ValueTask DisposeAsync()
     {
         await StopAsync().ConfigureAwait(false);
-        _stopping.Dispose();
-        _drainExpired.Dispose();
+        _lifetime.Dispose();
     }
 
     void IConnectionOwner<TIn, TOut>.OnTransportClosed(Connection<TIn, TOut> connection)
@@ -180,50 +165,20 @@ public sealed class UdpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IConnect
     void IConnectionOwner<TIn, TOut>.OnFinished(Connection<TIn, TOut> connection)
     {
         ((IConnectionOwner<TIn, TOut>)this).OnTransportClosed(connection);
-        if (Interlocked.Decrement(ref _running) == 0 && _stopping.IsCancellationRequested)
-        {
-            _allClosed.TrySetResult();
-        }
+        _lifetime.ConnectionEnded();
     }
 
-    private async Task StopCoreAsync(CancellationToken cancellationToken)
+    /// <summary>After the drain: the sessions have sent what they had, so the socket can go.</summary>
+    private async Task CloseSocketAsync()
     {
-        await _stopping.CancelAsync().ConfigureAwait(false);
-        foreach (var connection in Connections)
-        {
-            connection.TryClose(CloseReason.ServerShutdown, null);
-        }
-
-        if (Volatile.Read(ref _running) == 0)
-        {
-            _allClosed.TrySetResult();
-        }
-
-        try
-        {
-            await _allClosed.Task.WaitAsync(_options.DrainTimeout, _time, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
-        {
-            await _drainExpired.CancelAsync().ConfigureAwait(false);
-            foreach (var connection in Connections)
-            {
-                connection.Abort();
-            }
-
-            await _allClosed.Task.ConfigureAwait(false);
-        }
-        finally
-        {
-            await _endpoint!.StopAsync(CancellationToken.None).ConfigureAwait(false);
-            _ticker?.Dispose();
-        }
+        await _endpoint!.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        _ticker?.Dispose();
     }
 
     /// <summary>One datagram from the shared receive loop: find or open its session and queue the datagram there.</summary>
     private async ValueTask DispatchAsync(Datagram<ReadOnlySequence<byte>> datagram)
     {
-        if (_stopping.IsCancellationRequested)
+        if (_lifetime.IsStopping)
         {
             Interlocked.Increment(ref _dropped);
             return;
@@ -268,7 +223,7 @@ public sealed class UdpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IConnect
     {
         var transport = new UdpSessionTransport(_endpoint!, datagram.RemoteEndPoint, _inputPipeOptions!, ConnectionOptions.OutputPipeOptions);
         var connection = new Connection<TIn, TOut>(transport, datagram.Tuple, _codec, _handler, _options.Session, _ticker!,
-            _connectionLogger, this, _drainExpired.Token)
+            _connectionLogger, this, _lifetime.DrainExpired)
         {
             Owner = this,
             DecodeErrorsAreNonFatal = true,
@@ -294,7 +249,7 @@ public sealed class UdpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IConnect
         }
 
         Interlocked.Increment(ref _accepted);
-        Interlocked.Increment(ref _running);
+        _lifetime.ConnectionStarted();
         _ = connection.RunAsync();
         return session;
     }
@@ -313,7 +268,7 @@ public sealed class UdpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IConnect
     {
         try
         {
-            return await filter(tuple, _stopping.Token).ConfigureAwait(false);
+            return await filter(tuple, _lifetime.Stopping).ConfigureAwait(false);
         }
         catch (Exception e)
         {

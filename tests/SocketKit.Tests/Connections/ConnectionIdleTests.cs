@@ -73,8 +73,9 @@ public class ConnectionIdleTests
             new ConnectionOptions { FrameTimeout = TimeSpan.FromSeconds(10) }, time);
         await AsyncAssert.Within(handler.WhenEvent("connected"), "connected");
 
+        var partial = connection.PartialFrameChanged;
         await peer.WriteAsync(new byte[] { 0, 0 }); // half a length field, then nothing
-        await AsyncAssert.Until(() => connection.PartialFrameSince != 0, "the loop to see the partial frame");
+        await AsyncAssert.Within(partial, "the loop to see the partial frame");
         time.Advance(TimeSpan.FromSeconds(9));
         Assert.Equal(0, handler.DisconnectedCount);
         time.Advance(TimeSpan.FromSeconds(2));
@@ -94,12 +95,15 @@ public class ConnectionIdleTests
             new ConnectionOptions { FrameTimeout = TimeSpan.FromSeconds(10) }, time);
         await AsyncAssert.Within(handler.WhenEvent("connected"), "connected");
 
+        var partial = connection.PartialFrameChanged;
         await peer.WriteAsync(new byte[] { 0, 0, 0, 1 });
-        await AsyncAssert.Until(() => connection.PartialFrameSince != 0, "the loop to see the partial frame");
+        await AsyncAssert.Within(partial, "the loop to see the partial frame");
         time.Advance(TimeSpan.FromSeconds(8));
+        var boundary = connection.PartialFrameChanged;
         await peer.WriteAsync(new byte[] { 42 });
         await AsyncAssert.Within(handler.WhenEvent("message"), "the completed frame");
-        await AsyncAssert.Until(() => connection.PartialFrameSince == 0, "the loop to pass the frame boundary");
+        await AsyncAssert.Within(boundary, "the loop to pass the frame boundary");
+        Assert.Equal(0, connection.PartialFrameSince);
         time.Advance(TimeSpan.FromSeconds(8)); // 16 s after the first byte, but no frame is pending now
 
         Assert.Equal(ConnectionState.Open, connection.State);
