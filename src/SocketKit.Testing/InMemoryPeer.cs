@@ -109,7 +109,7 @@ public sealed class InMemoryPeer : IAsyncDisposable
         {
         }
 
-        public void OnTransportError(CloseReason reason, Exception error)
+        public void OnEnded(TransportEnding ending, Exception? error)
         {
         }
     }

@@ -22,10 +22,10 @@ public sealed class CloseInfo
     /// Whether the peer caused the close: it closed or reset, sent bad input, or was too slow
     /// to send or to read (<see cref="CloseReason.PeerClose"/>, <see cref="CloseReason.PeerReset"/>,
     /// <see cref="CloseReason.ProtocolError"/>, <see cref="CloseReason.ReceiveTimeout"/>,
-    /// <see cref="CloseReason.WriteTimeout"/>, <see cref="CloseReason.SlowConsumer"/>, <see cref="CloseReason.HandshakeFailed"/>).
+    /// <see cref="CloseReason.WriteTimeout"/>, <see cref="CloseReason.SlowConsumer"/>).
     /// </summary>
     public bool IsPeerCaused => Reason is CloseReason.PeerClose or CloseReason.PeerReset or CloseReason.ProtocolError
-        or CloseReason.ReceiveTimeout or CloseReason.WriteTimeout or CloseReason.SlowConsumer or CloseReason.HandshakeFailed;
+        or CloseReason.ReceiveTimeout or CloseReason.WriteTimeout or CloseReason.SlowConsumer;
 
     /// <summary>
     /// Whether the close is orderly (FIN, unsent data flushed) rather than a reset. A peer that stalls a frame or never

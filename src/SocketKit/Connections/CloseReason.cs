@@ -33,9 +33,6 @@ public enum CloseReason
     /// <summary>A handler callback threw.</summary>
     HandlerError,
 
-    /// <summary>The TLS handshake failed or timed out.</summary>
-    HandshakeFailed,
-
     /// <summary>The server is stopping.</summary>
     ServerShutdown,
 

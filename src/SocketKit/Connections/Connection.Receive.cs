@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
 using SocketKit.Codecs;
 using SocketKit.Internal;
@@ -16,6 +17,8 @@ public sealed partial class Connection<TIn, TOut>
     private bool _hasBuffer;
     private bool _inputCompleted;
     private bool _inputEnded;
+    private bool _partialFrame;  // the last read ended inside a frame
+    private bool _peerFinished;  // the transport reported the peer's FIN
     private TIn _current = default!;
     private int _readerClaimed;
     private TaskCompletionSource? _wakeWaiter;
@@ -23,11 +26,12 @@ public sealed partial class Connection<TIn, TOut>
     /// <summary>
     /// Pull mode: the received messages, in order, for a connection created without a handler. Ends when the
     /// peer finishes sending or the connection closes. A message that refers to the input buffer is valid until
-    /// the next <c>MoveNextAsync</c>. Can be enumerated once.
+    /// the next <c>MoveNextAsync</c>. One enumeration at a time; ending one early (cancelling it, or leaving the
+    /// loop) keeps the connection open and what was not read yet buffered, and the next enumeration continues from there.
     /// </summary>
-    /// <param name="cancellationToken">Stops the enumeration (the connection stays open).</param>
+    /// <param name="cancellationToken">Stops the enumeration with <see cref="OperationCanceledException"/>; the connection stays open.</param>
     /// <returns>The messages.</returns>
-    /// <exception cref="InvalidOperationException">The connection has a handler, or is already being read.</exception>
+    /// <exception cref="InvalidOperationException">The connection has a handler, or another enumeration is running.</exception>
     public async IAsyncEnumerable<TIn> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         if (_handler is not null)
@@ -38,7 +42,7 @@ public sealed partial class Connection<TIn, TOut>
         var claim = Interlocked.CompareExchange(ref _readerClaimed, ReaderClaimed, ReaderUnclaimed);
         if (claim == ReaderClaimed)
         {
-            throw new InvalidOperationException("ReadAllAsync can be enumerated only once per connection.");
+            throw new InvalidOperationException("ReadAllAsync is already being enumerated; a connection has one reader at a time.");
         }
 
         if (claim == ReaderClosed)
@@ -46,9 +50,9 @@ public sealed partial class Connection<TIn, TOut>
             yield break;
         }
 
-        using var registration = cancellationToken.UnsafeRegister(static state => ((Connection<TIn, TOut>)state!).Wake(), this);
         try
         {
+            using var registration = cancellationToken.UnsafeRegister(static state => ((Connection<TIn, TOut>)state!).Wake(), this);
             while (await ReadNextAsync(cancellationToken).ConfigureAwait(false))
             {
                 yield return _current;
@@ -56,8 +60,8 @@ public sealed partial class Connection<TIn, TOut>
         }
         finally
         {
-            ReleaseBuffer();
-            await _transport.Input.CompleteAsync().ConfigureAwait(false);
+            _current = default!;
+            await ReleaseReaderAsync().ConfigureAwait(false);
         }
     }
 
@@ -70,6 +74,7 @@ public sealed partial class Connection<TIn, TOut>
     {
         while (true)
         {
+            cancellationToken.ThrowIfCancellationRequested(); // pull mode: what is buffered stays for the next enumeration
             if (_hasBuffer)
             {
                 if (IsClosing)
@@ -78,43 +83,35 @@ public sealed partial class Connection<TIn, TOut>
                     return false;
                 }
 
-                var status = FrameStatus.NeedMoreData;
-                try
+                if (TryDecode(out var decoded))
                 {
-                    status = _framer.Decode(ref _buffer, out var frame);
-                    if (status == FrameStatus.Frame)
+                    if (decoded)
                     {
-                        _current = _codec.Decoder.Decode(frame);
                         return true;
                     }
-                }
-                catch (ProtocolException e) when (DecodeErrorsAreNonFatal && status == FrameStatus.Frame)
-                {
-                    ReportNonFatal(e); // one bad datagram: dropped, the session carries on
-                    continue;
-                }
-                catch (ProtocolException e)
-                {
-                    ReleaseBuffer();
-                    Log.ProtocolError(_logger, Id, Tuple, e);
-                    TryClose(CloseReason.ProtocolError, e);
-                    return false;
+
+                    continue; // skipped, or a datagram that did not decode
                 }
 
-                if (status == FrameStatus.Skipped)
+                if (!_hasBuffer)
                 {
-                    ReportNonFatal(_framer.SkippedFrame ?? new FrameTooLongException(-1, _framer.MaxFrameLength));
-                    continue;
+                    return false; // the input failed (and was released)
                 }
 
                 var leftover = _buffer.Length;
                 var completed = _inputCompleted;
                 ReleaseBuffer();
-                TrackPartialFrame(leftover);
+                if (leftover == 0)
+                {
+                    OnFrameBoundary();
+                }
+
                 if (completed)
                 {
                     return await OnInputEndedAsync(leftover).ConfigureAwait(false);
                 }
+
+                _partialFrame = leftover > 0;
             }
 
             if (_handler is not null)
@@ -129,29 +126,161 @@ public sealed partial class Connection<TIn, TOut>
             }
 
             // No token: Close and the tick wake this read with CancelPendingRead. A cancelled read may carry
-            // data too, so it is handled like any other.
-            var result = await _transport.Input.ReadAsync(CancellationToken.None).ConfigureAwait(false);
+            // data too, so it is handled like any other. Waiting for the rest of a frame is the peer's time.
+            var waitsForFrame = _partialFrame;
+            if (waitsForFrame)
+            {
+                BeginFrameWait();
+            }
+
+            ReadResult result;
+            try
+            {
+                result = await _transport.Input.ReadAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            finally
+            {
+                if (waitsForFrame)
+                {
+                    EndFrameWait();
+                }
+            }
+
             _buffer = result.Buffer;
             _hasBuffer = true;
             _inputCompleted = result.IsCompleted;
         }
     }
 
+    /// <summary>
+    /// One step of the framer over the buffer. True: a frame was used (<paramref name="decoded"/> says whether
+    /// <see cref="_current"/> holds a message). False: the framer needs more data, or the input failed (closing).
+    /// </summary>
+    private bool TryDecode(out bool decoded)
+    {
+        decoded = false;
+        var before = _buffer.Length;
+        FrameStatus status;
+        ReadOnlySequence<byte> frame;
+        try
+        {
+            status = _framer.Decode(ref _buffer, out frame);
+        }
+        catch (Exception e)
+        {
+            FailInput(e); // too long, malformed, or a framer that threw on this input: this connection's input is unusable
+            return false;
+        }
+
+        if (status == FrameStatus.NeedMoreData)
+        {
+            return false;
+        }
+
+        if (_buffer.Length == before)
+        {
+            FailInput(new InvalidOperationException(FormattableString.Invariant(
+                $"{_framer.GetType().Name}.Decode returned {status} without consuming a byte; it would loop forever.")));
+            return false;
+        }
+
+        OnFrameBoundary();
+        if (status == FrameStatus.Skipped)
+        {
+            ReportNonFatal(_framer.SkippedFrame ?? new FrameTooLongException(-1, _framer.MaxFrameLength));
+            return true;
+        }
+
+        try
+        {
+            _current = _codec.Decoder.Decode(frame);
+            decoded = true;
+        }
+        catch (Exception e) when (DecodeErrorsAreNonFatal)
+        {
+            ReportNonFatal(AsProtocolError(e)); // one bad datagram: dropped, the session carries on
+        }
+        catch (Exception e)
+        {
+            FailInput(e);
+        }
+
+        return true;
+    }
+
+    /// <summary>The input cannot be framed or decoded: a protocol error of this connection (whatever the codec threw).</summary>
+    private void FailInput(Exception error)
+    {
+        ReleaseBuffer();
+        var protocolError = AsProtocolError(error);
+        Log.ProtocolError(_logger, Id, Tuple, protocolError);
+        TryClose(CloseReason.ProtocolError, protocolError);
+    }
+
+    private static Exception AsProtocolError(Exception error) =>
+        error is ProtocolException ? error : new MalformedFrameException($"The codec failed on this input: {error.Message}", error);
+
+    /// <summary>
+    /// Pull mode: gives the reader back after an enumeration. If the connection finished meanwhile, the input is
+    /// released here; otherwise a FIN that came while nobody read is noticed now.
+    /// </summary>
+    private async ValueTask ReleaseReaderAsync()
+    {
+        if (Interlocked.CompareExchange(ref _readerClaimed, ReaderUnclaimed, ReaderClaimed) == ReaderClosed)
+        {
+            ReleaseBuffer();
+            await _transport.Input.CompleteAsync().ConfigureAwait(false);
+            return;
+        }
+
+        NoticeEndWhileUnread();
+    }
+
+    /// <summary>
+    /// Pull mode, nobody enumerating: if the peer has finished and everything it sent has been read, the connection
+    /// ends now as it would under an enumeration, instead of staying open until someone reads again.
+    /// </summary>
+    private void NoticeEndWhileUnread()
+    {
+        if (_handler is not null || !Volatile.Read(ref _peerFinished)
+            || Interlocked.CompareExchange(ref _readerClaimed, ReaderClaimed, ReaderUnclaimed) != ReaderUnclaimed)
+        {
+            return;
+        }
+
+        if (!_hasBuffer && _transport.Input.TryRead(out var result))
+        {
+            _buffer = result.Buffer;
+            _hasBuffer = true;
+            _inputCompleted = result.IsCompleted;
+        }
+
+        if (_hasBuffer && _inputCompleted && _buffer.IsEmpty)
+        {
+            ReleaseBuffer();
+            EndInput();
+        }
+
+        if (Interlocked.CompareExchange(ref _readerClaimed, ReaderUnclaimed, ReaderClaimed) == ReaderClosed)
+        {
+            ReleaseBuffer();
+            _transport.Input.Complete();
+        }
+    }
+
     /// <summary>The peer finished sending and every complete frame was delivered.</summary>
     private async ValueTask<bool> OnInputEndedAsync(long leftover)
     {
-        _inputEnded = true;
         if (leftover > 0)
         {
+            _inputEnded = true;
             TryClose(CloseReason.PeerClose, new MalformedFrameException(
                 FormattableString.Invariant($"The peer finished sending in the middle of a frame; {leftover} bytes were dropped.")));
             return false;
         }
 
-        if (!_options.AllowHalfClose || Volatile.Read(ref _outputCompleted))
+        if (EndInput())
         {
-            // Without half-close the peer's FIN ends the connection; with it, both directions are now done.
-            TryClose(Volatile.Read(ref _outputCompleted) ? CloseReason.LocalClose : CloseReason.PeerClose, null);
             return false;
         }
 
@@ -178,6 +307,22 @@ public sealed partial class Connection<TIn, TOut>
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// Records that nothing more will arrive. Without half-close the peer's FIN ends the connection; with it, the
+    /// connection ends once our output is done too. Returns whether the connection is now closing.
+    /// </summary>
+    private bool EndInput()
+    {
+        _inputEnded = true;
+        if (_options.AllowHalfClose && !Volatile.Read(ref _outputCompleted))
+        {
+            return false;
+        }
+
+        TryClose(Volatile.Read(ref _outputCompleted) ? CloseReason.LocalClose : CloseReason.PeerClose, null);
+        return true;
     }
 
     private void ReportNonFatal(Exception error)
@@ -213,9 +358,9 @@ public sealed partial class Connection<TIn, TOut>
     /// allocating: the connection is the work item), because with inline pipe scheduling a cancelled read would
     /// otherwise run this connection's loop, and its handler, on the caller's thread: the tick, or another connection.
     /// </summary>
-    private void Wake() => ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+    private void Wake() => ThreadPool.UnsafeQueueUserWorkItem(static connection => connection.OnWake(), this, preferLocal: false);
 
-    void IThreadPoolWorkItem.Execute()
+    private void OnWake()
     {
         _transport.Input.CancelPendingRead();
         Waiter.Release(ref _wakeWaiter);

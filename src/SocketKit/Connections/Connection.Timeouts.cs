@@ -14,9 +14,9 @@ public sealed partial class Connection<TIn, TOut>
     private long _lastWriterIdle;
     private long _lastAllIdle;
     private long _waitingForRoomSince;
-    private long _firstUnframedReceive; // the first receive since the loop last ended on a frame boundary
+    private long _frameWaitStart; // the loop waits for the rest of a frame since (earlier waits for it included); 0: not waiting
+    private long _frameWaited;    // message loop only: how long the loop has already waited for the frame now incomplete
     private TaskCompletionSource? _partialFrameChanged; // tests only; null unless one waits
-    private long _partialFrameSince; // when the bytes of the frame now incomplete began to arrive; 0: none pending
     private int _signals;
 
     [Flags]
@@ -28,15 +28,7 @@ public sealed partial class Connection<TIn, TOut>
         WritabilityChanged = 8,
     }
 
-    void ITransportObserver.OnReceived(int bytes)
-    {
-        var now = _time.GetTimestamp();
-        _lastReceive = now;
-        if (Volatile.Read(ref _firstUnframedReceive) == 0)
-        {
-            Volatile.Write(ref _firstUnframedReceive, now);
-        }
-    }
+    void ITransportObserver.OnReceived(int bytes) => _lastReceive = _time.GetTimestamp();
 
     void ITickable.OnTick(long timestamp)
     {
@@ -54,17 +46,18 @@ public sealed partial class Connection<TIn, TOut>
             return;
         }
 
-        var partialSince = Volatile.Read(ref _partialFrameSince);
-        if (partialSince != 0 && IsDue(_options.FrameTimeout, partialSince, timestamp))
-        {
-            TryClose(CloseReason.ReceiveTimeout, new TimeoutException(FormattableString.Invariant($"A frame took longer than {_options.FrameTimeout} to arrive.")));
-            return;
-        }
-
+        // A peer that does not read is named before one that stalls a frame: while a send waits, the loop may not be reading.
         var waitingSince = Volatile.Read(ref _waitingForRoomSince);
         if (waitingSince != 0 && IsDue(_options.WriteTimeout, waitingSince, timestamp))
         {
             TryClose(CloseReason.WriteTimeout, new TimeoutException(FormattableString.Invariant($"A send waited for buffer space for more than {_options.WriteTimeout}.")));
+            return;
+        }
+
+        var frameWaitStart = Volatile.Read(ref _frameWaitStart);
+        if (frameWaitStart != 0 && IsDue(_options.FrameTimeout, frameWaitStart, timestamp))
+        {
+            TryClose(CloseReason.ReceiveTimeout, new TimeoutException(FormattableString.Invariant($"A frame took longer than {_options.FrameTimeout} to arrive.")));
             return;
         }
 
@@ -98,31 +91,37 @@ public sealed partial class Connection<TIn, TOut>
         }
     }
 
-    /// <summary>Internal for tests: when the frame now incomplete began to arrive (0: none).</summary>
-    internal long PartialFrameSince => Volatile.Read(ref _partialFrameSince);
+    /// <summary>Internal for tests: when the loop began waiting for the frame now incomplete, less earlier waits for it (0: not waiting).</summary>
+    internal long PartialFrameSince => Volatile.Read(ref _frameWaitStart);
 
-    /// <summary>Internal for tests: completes the next time a partial frame starts or ends (take it before causing that).</summary>
+    /// <summary>Internal for tests: completes the next time the loop starts waiting for a partial frame, or one completes (take it before causing that).</summary>
     internal Task PartialFrameChanged => Waiter.GetOrCreate(ref _partialFrameChanged).Task;
 
     /// <summary>
-    /// The message loop found <paramref name="leftover"/> bytes of an incomplete frame (or none). The deadline runs from
-    /// the receive that brought the frame's first bytes, so it does not depend on when the loop got to them.
+    /// The frame deadline counts only the time the message loop spends waiting for the rest of a frame: from its first
+    /// byte to its last, less any time the server itself was not reading (a busy handler, a send waiting for room,
+    /// a full receive buffer). A slow server is not the peer's fault; a peer that stalls a frame is.
     /// </summary>
-    private void TrackPartialFrame(long leftover)
+    private void BeginFrameWait()
     {
-        if (leftover == 0)
+        var start = _time.GetTimestamp() - _frameWaited;
+        Volatile.Write(ref _frameWaitStart, start != 0 ? start : 1);
+        Waiter.Release(ref _partialFrameChanged);
+    }
+
+    private void EndFrameWait()
+    {
+        var start = Interlocked.Exchange(ref _frameWaitStart, 0);
+        _frameWaited = _time.GetTimestamp() - start;
+    }
+
+    /// <summary>A frame completed, or nothing of the next one has arrived: the next frame's deadline starts from zero.</summary>
+    private void OnFrameBoundary()
+    {
+        _frameWaited = 0;
+        if (_partialFrame)
         {
-            Volatile.Write(ref _firstUnframedReceive, 0);
-            if (Volatile.Read(ref _partialFrameSince) != 0)
-            {
-                Volatile.Write(ref _partialFrameSince, 0);
-                Waiter.Release(ref _partialFrameChanged);
-            }
-        }
-        else if (Volatile.Read(ref _partialFrameSince) == 0)
-        {
-            var since = Volatile.Read(ref _firstUnframedReceive);
-            Volatile.Write(ref _partialFrameSince, since != 0 ? since : _time.GetTimestamp());
+            _partialFrame = false;
             Waiter.Release(ref _partialFrameChanged);
         }
     }

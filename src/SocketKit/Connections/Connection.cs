@@ -18,7 +18,7 @@ namespace SocketKit.Connections;
 /// </remarks>
 /// <typeparam name="TIn">The type of received messages.</typeparam>
 /// <typeparam name="TOut">The type of sent messages.</typeparam>
-public sealed partial class Connection<TIn, TOut> : IAsyncDisposable, ITransportObserver, ITickable, IThreadPoolWorkItem
+public sealed partial class Connection<TIn, TOut> : IAsyncDisposable, ITransportObserver, ITickable
 {
     private readonly Transport _transport;
     private readonly Codec<TIn, TOut> _codec;
@@ -108,7 +108,7 @@ public sealed partial class Connection<TIn, TOut> : IAsyncDisposable, ITransport
     public void Abort(Exception? error = null)
     {
         TryClose(CloseReason.LocalAbort, error);
-        _transport.Abort();
+        _transport.Abort(); // also when a graceful close was recorded first: Abort means now
     }
 
     /// <summary>Closes the connection (<see cref="CloseReason.LocalClose"/>) and waits until it is closed.</summary>
@@ -227,7 +227,9 @@ public sealed partial class Connection<TIn, TOut> : IAsyncDisposable, ITransport
         await CompleteOutputForCloseAsync().ConfigureAwait(false);
         try
         {
-            await _transport.ShutdownAsync(info.IsGraceful, _options.CloseTimeout, _time).ConfigureAwait(false);
+            // A server's stop has its own deadline (its drain timeout), at which it resets what is still open.
+            var drainLimit = info.Reason == CloseReason.ServerShutdown && Owner is not null ? Timeout.InfiniteTimeSpan : _options.CloseTimeout;
+            await _transport.ShutdownAsync(info.IsGraceful, drainLimit, _time).ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -258,9 +260,17 @@ public sealed partial class Connection<TIn, TOut> : IAsyncDisposable, ITransport
     /// <summary>Records the first close reason and wakes everything that must notice it.</summary>
     internal bool TryClose(CloseReason reason, Exception? error)
     {
-        if (Interlocked.CompareExchange(ref _closeInfo, new CloseInfo(reason, error), null) is not null)
+        var info = new CloseInfo(reason, error);
+        if (Interlocked.CompareExchange(ref _closeInfo, info, null) is not null)
         {
             return false;
+        }
+
+        if (!info.IsGraceful)
+        {
+            // A reset is a reset now: the socket is aborted before anything else (a running handler, a flooding peer)
+            // can delay it. Unsent data is dropped, as a reset promises.
+            _transport.Abort();
         }
 
         Interlocked.CompareExchange(ref _state, (int)ConnectionState.Closing, (int)ConnectionState.Open);
@@ -310,5 +320,21 @@ public sealed partial class Connection<TIn, TOut> : IAsyncDisposable, ITransport
         }
     }
 
-    void ITransportObserver.OnTransportError(CloseReason reason, Exception error) => TryClose(reason, error);
+    void ITransportObserver.OnEnded(TransportEnding ending, Exception? error)
+    {
+        switch (ending)
+        {
+            case TransportEnding.PeerReset:
+                TryClose(CloseReason.PeerReset, error);
+                break;
+            case TransportEnding.Failed:
+                TryClose(CloseReason.TransportError, error);
+                break;
+            default:
+                // The peer's FIN: the message loop finds it at the end of the input, after every frame before it.
+                Volatile.Write(ref _peerFinished, true);
+                NoticeEndWhileUnread();
+                break;
+        }
+    }
 }

@@ -5,11 +5,17 @@ namespace SocketKit.Internal;
 /// <summary>One message to many connections, for every server's <see cref="IConnectionGroup{TIn, TOut}.BroadcastAsync"/>.</summary>
 internal static class Broadcast
 {
-    public static async ValueTask<int> SendAsync<TIn, TOut>(
+    /// <summary>
+    /// Starts a send to every connection the filter lets through and waits for none of them: a send that has to wait
+    /// (for the connection's send lock, or for room under <see cref="FullSendBufferPolicy.Wait"/>) goes on in the
+    /// background under that connection's own policy and write timeout, so one slow peer holds up nobody else.
+    /// Returns how many connections took the message or queued it.
+    /// </summary>
+    public static int Send<TIn, TOut>(
         IEnumerable<Connection<TIn, TOut>> connections, TOut message, Func<Connection<TIn, TOut>, bool>? filter, CancellationToken cancellationToken)
     {
-        var delivered = 0;
-        List<Task>? pending = null;
+        cancellationToken.ThrowIfCancellationRequested();
+        var sent = 0;
         foreach (var connection in connections)
         {
             if (filter is not null && !filter(connection))
@@ -17,43 +23,57 @@ internal static class Broadcast
                 continue;
             }
 
-            // Start every send before awaiting any, so a waiting connection does not hold up the others.
-            var send = SendOrSkip(connection, message, cancellationToken);
-            if (send.IsCompletedSuccessfully)
-            {
-                delivered++;
-            }
-            else
-            {
-                (pending ??= new()).Add(send.AsTask());
-            }
-        }
-
-        foreach (var send in pending ?? [])
-        {
+            ValueTask send;
             try
             {
-                await send.ConfigureAwait(false);
-                delivered++;
+                // No token: the caller's (often its own connection's closing token) must not cancel other peers' copies.
+                send = connection.SendAsync(message, CancellationToken.None);
             }
             catch (Exception e) when (e is ConnectionClosedException or SendBufferFullException)
             {
-                // A closing or full connection is skipped: that is its own send policy at work.
+                continue; // closing, or full under FailFast: that connection's own policy at work
+            }
+
+            if (send.IsCompletedSuccessfully)
+            {
+                sent++;
+            }
+            else if (send.IsCompleted)
+            {
+                Observe(send); // failed at once (closing, full under FailFast or Disconnect)
+            }
+            else
+            {
+                sent++;
+                _ = ObserveAsync(send);
             }
         }
 
-        return delivered;
+        return sent;
+    }
 
-        static ValueTask SendOrSkip(Connection<TIn, TOut> connection, TOut message, CancellationToken ct)
+    private static void Observe(ValueTask send)
+    {
+        try
         {
-            try
-            {
-                return connection.SendAsync(message, ct);
-            }
-            catch (Exception e)
-            {
-                return ValueTask.FromException(e);
-            }
+            send.GetAwaiter().GetResult(); // completed: this does not block
+        }
+        catch (Exception e) when (e is ConnectionClosedException or SendBufferFullException)
+        {
+            // Skipped: that connection's own send policy at work.
+        }
+    }
+
+    /// <summary>A send still waiting: it ends by itself (taken, or the connection closes at its write timeout); its failure is expected, not lost.</summary>
+    private static async Task ObserveAsync(ValueTask send)
+    {
+        try
+        {
+            await send.ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is ConnectionClosedException or SendBufferFullException or OperationCanceledException)
+        {
+            // The connection closed or filled while the send waited: its own policy decided.
         }
     }
 }

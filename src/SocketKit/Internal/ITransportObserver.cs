@@ -1,5 +1,3 @@
-using SocketKit.Connections;
-
 namespace SocketKit.Internal;
 
 /// <summary>What a transport tells its connection. Called from the transport's loops; must not block.</summary>
@@ -11,6 +9,9 @@ internal interface ITransportObserver
     /// <summary>Bytes were handed to the OS.</summary>
     void OnSent(long bytes);
 
-    /// <summary>The transport failed (reset, socket error): the connection records it as a close reason.</summary>
-    void OnTransportError(CloseReason reason, Exception error);
+    /// <summary>
+    /// The stream from the peer ended, and how: the peer finished sending (FIN; the input pipe is complete), reset,
+    /// or the transport failed. The connection decides what that means for it (a close reason, or nothing yet).
+    /// </summary>
+    void OnEnded(TransportEnding ending, Exception? error);
 }

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.IO.Pipelines;
-using SocketKit.Connections;
 
 namespace SocketKit.Internal;
 
@@ -53,7 +52,7 @@ internal sealed class InMemoryTransport : Transport
 
         if (resetAlready)
         {
-            observer.OnTransportError(CloseReason.PeerReset, PeerResetError()); // the peer reset before this side started
+            observer.OnEnded(TransportEnding.PeerReset, PeerResetError()); // the peer reset before this side started
         }
 
         _pump = PumpAsync();
@@ -73,7 +72,7 @@ internal sealed class InMemoryTransport : Transport
             peerObserver = _peer._observer;
         }
 
-        peerObserver?.OnTransportError(CloseReason.PeerReset, PeerResetError());
+        peerObserver?.OnEnded(TransportEnding.PeerReset, PeerResetError());
         // Stop both pumps; each completes the input it feeds.
         _output.Reader.CancelPendingRead();
         _peer._output.Reader.CancelPendingRead();
@@ -89,10 +88,9 @@ internal sealed class InMemoryTransport : Transport
         {
             try
             {
-                var start = timeProvider.GetTimestamp();
-                await _pump.WaitAsync(drainTimeout, timeProvider).ConfigureAwait(false);
-                var left = drainTimeout - timeProvider.GetElapsedTime(start);
-                await _inputEnded.Task.WaitAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero, timeProvider).ConfigureAwait(false);
+                var deadline = new Deadline(timeProvider, drainTimeout);
+                await deadline.WaitAsync(_pump).ConfigureAwait(false);
+                await deadline.WaitAsync(_inputEnded.Task).ConfigureAwait(false);
             }
             catch (TimeoutException)
             {
@@ -112,6 +110,7 @@ internal sealed class InMemoryTransport : Transport
         var reader = _output.Reader;
         var target = _peer._input.Writer;
         var discard = false;
+        var finished = false;
         try
         {
             while (!Stopped)
@@ -149,6 +148,7 @@ internal sealed class InMemoryTransport : Transport
 
                 if (result.IsCompleted)
                 {
+                    finished = true;
                     break;
                 }
             }
@@ -158,6 +158,11 @@ internal sealed class InMemoryTransport : Transport
             await target.CompleteAsync().ConfigureAwait(false);
             await reader.CompleteAsync().ConfigureAwait(false);
             _peer._inputEnded.TrySetResult();
+        }
+
+        if (finished && !Stopped)
+        {
+            _peer._observer?.OnEnded(TransportEnding.PeerFinished, null); // our FIN reached the peer's input
         }
     }
 }

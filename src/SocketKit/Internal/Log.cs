@@ -56,4 +56,10 @@ internal static partial class Log
 
     [LoggerMessage(17, LogLevel.Error, "Connection {Id} {Tuple}: the transport failed while closing")]
     public static partial void TransportShutdownFailed(ILogger logger, long id, FiveTuple tuple, Exception error);
+
+    [LoggerMessage(18, LogLevel.Warning, "ConfigureSocket failed for {Tuple}; the connection was rejected")]
+    public static partial void ConfigureSocketFailed(ILogger logger, FiveTuple tuple, Exception error);
+
+    [LoggerMessage(19, LogLevel.Error, "Setting up the connection {Tuple} failed; it was dropped")]
+    public static partial void SetupFailed(ILogger logger, FiveTuple tuple, Exception error);
 }

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
-using SocketKit.Connections;
 
 namespace SocketKit.Internal;
 
@@ -69,13 +68,13 @@ internal sealed class SocketTransport : Transport
         var orderly = false;
         if (graceful)
         {
-            var deadline = timeProvider.GetTimestamp() + (long)(drainTimeout.TotalSeconds * timeProvider.TimestampFrequency);
+            var deadline = new Deadline(timeProvider, drainTimeout);
             _discardInput = true;
             _input.Writer.CancelPendingFlush(); // a full input pipe must not hold the receive loop
             try
             {
-                await _sendTask.WaitAsync(Remaining(deadline, timeProvider), timeProvider).ConfigureAwait(false);
-                await _receiveTask.WaitAsync(Remaining(deadline, timeProvider), timeProvider).ConfigureAwait(false);
+                await deadline.WaitAsync(_sendTask).ConfigureAwait(false);
+                await deadline.WaitAsync(_receiveTask).ConfigureAwait(false);
                 orderly = true;
             }
             catch (TimeoutException)
@@ -98,15 +97,10 @@ internal sealed class SocketTransport : Transport
         await _receiveTask.ConfigureAwait(false);
     }
 
-    private static TimeSpan Remaining(long deadline, TimeProvider timeProvider)
-    {
-        var left = timeProvider.GetElapsedTime(timeProvider.GetTimestamp(), deadline);
-        return left > TimeSpan.Zero ? left : TimeSpan.Zero;
-    }
-
     private async Task ReceiveLoopAsync()
     {
         var writer = _input.Writer;
+        var ending = TransportEnding.PeerFinished;
         Exception? error = null;
         try
         {
@@ -146,33 +140,46 @@ internal sealed class SocketTransport : Transport
         }
         catch (SocketException e) when (SocketErrors.IsReset(e.SocketErrorCode))
         {
-            error = e;
-            _observer!.OnTransportError(CloseReason.PeerReset, e);
+            (ending, error) = (TransportEnding.PeerReset, e);
         }
         catch (SocketException e) when (SocketErrors.IsLocalAbort(e.SocketErrorCode) || Volatile.Read(ref _disposed) != 0)
         {
-            // Our own shutdown.
+            ending = LocalEnding; // our own shutdown
         }
         catch (ObjectDisposedException)
         {
-            // Our own shutdown.
+            ending = LocalEnding; // our own shutdown
         }
         catch (SocketException e)
         {
-            error = e;
-            _observer!.OnTransportError(CloseReason.TransportError, e);
+            (ending, error) = (TransportEnding.Failed, e);
         }
         finally
         {
-            // The connection learns of a reset through the observer; the message loop sees a plain end of input.
+            // A reset or failure is reported before the message loop can see the end of input (it runs inline on
+            // completion and would take it for a FIN); a FIN after, once every byte before it is in the pipe.
+            if (ending is TransportEnding.PeerReset or TransportEnding.Failed)
+            {
+                _observer!.OnEnded(ending, error);
+            }
+
             await writer.CompleteAsync().ConfigureAwait(false);
         }
 
-        GC.KeepAlive(error);
+        if (ending == TransportEnding.PeerFinished)
+        {
+            _observer!.OnEnded(ending, null);
+        }
     }
+
+    /// <summary>Not a <see cref="TransportEnding"/>: the stream ended because we closed the socket, so there is nothing to report.</summary>
+    private const TransportEnding LocalEnding = (TransportEnding)(-1);
 
     private async Task DiscardUntilFinAsync()
     {
+        // Never discard on the thread that completed the input pipe (its continuations run inline): a peer that floods
+        // would keep that thread here, and the close that thread is running (the reset, the FIN, the deadline) would wait.
+        await Task.Yield();
         var scratch = ArrayPool<byte>.Shared.Rent(4096);
         try
         {
@@ -217,7 +224,7 @@ internal sealed class SocketTransport : Transport
         }
         catch (SocketException e) when (SocketErrors.IsReset(e.SocketErrorCode))
         {
-            _observer!.OnTransportError(CloseReason.PeerReset, e);
+            _observer!.OnEnded(TransportEnding.PeerReset, e);
         }
         catch (SocketException e) when (SocketErrors.IsLocalAbort(e.SocketErrorCode) || Volatile.Read(ref _disposed) != 0)
         {
@@ -229,7 +236,7 @@ internal sealed class SocketTransport : Transport
         }
         catch (SocketException e)
         {
-            _observer!.OnTransportError(CloseReason.TransportError, e);
+            _observer!.OnEnded(TransportEnding.Failed, e);
         }
         finally
         {

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Security;
 using System.Security.Authentication;
-using SocketKit.Connections;
 using SocketKit.Tls;
 
 namespace SocketKit.Internal;
@@ -73,12 +72,13 @@ internal sealed class TlsTransport : Transport, ITransportObserver
 
     public override async Task ShutdownAsync(bool graceful, TimeSpan drainTimeout, TimeProvider timeProvider)
     {
+        var deadline = new Deadline(timeProvider, drainTimeout);
         if (graceful)
         {
             try
             {
                 // The write pump sends what is buffered, then close_notify, then completes the TCP output (FIN).
-                await _writePump.WaitAsync(drainTimeout, timeProvider).ConfigureAwait(false);
+                await deadline.WaitAsync(_writePump).ConfigureAwait(false);
             }
             catch (TimeoutException)
             {
@@ -91,7 +91,7 @@ internal sealed class TlsTransport : Transport, ITransportObserver
         }
 
         await _tcp.Output.CompleteAsync().ConfigureAwait(false); // in case the write pump ended early: the TCP side must not wait for it
-        await _tcp.ShutdownAsync(graceful && Volatile.Read(ref _aborted) == 0, drainTimeout, timeProvider).ConfigureAwait(false);
+        await _tcp.ShutdownAsync(graceful && Volatile.Read(ref _aborted) == 0, deadline.Remaining, timeProvider).ConfigureAwait(false);
         await _writePump.ConfigureAwait(false);
         await _readPump.ConfigureAwait(false);
         await _ssl.DisposeAsync().ConfigureAwait(false);
@@ -104,7 +104,14 @@ internal sealed class TlsTransport : Transport, ITransportObserver
         // Encrypted bytes sent: the send buffer is counted in plain bytes by the write pump.
     }
 
-    void ITransportObserver.OnTransportError(CloseReason reason, Exception error) => _observer?.OnTransportError(reason, error);
+    void ITransportObserver.OnEnded(TransportEnding ending, Exception? error)
+    {
+        // The end of the TCP stream is not yet the end of the plain one: the read pump reports that once it has decrypted everything.
+        if (ending != TransportEnding.PeerFinished)
+        {
+            _observer?.OnEnded(ending, error);
+        }
+    }
 
     private async Task<Exception?> HandshakeAsync(Func<CancellationToken, Task> handshake, TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken)
     {
@@ -117,8 +124,10 @@ internal sealed class TlsTransport : Transport, ITransportObserver
             _info = new TlsConnectionInfo(_ssl);
             return null;
         }
-        catch (Exception e) when (e is AuthenticationException or IOException or OperationCanceledException or InvalidOperationException or System.ComponentModel.Win32Exception)
+        catch (Exception e)
         {
+            // Any exception: a user's callback (certificate selector, validation) may throw anything, and the
+            // connection must still be released.
             Abort();
             await _tcp.Output.CompleteAsync().ConfigureAwait(false); // the TCP send loop ends only when its pipe does
             await _tcp.Input.CompleteAsync().ConfigureAwait(false);
@@ -134,6 +143,7 @@ internal sealed class TlsTransport : Transport, ITransportObserver
     private async Task ReadPumpAsync()
     {
         var writer = _input.Writer;
+        var finished = false;
         try
         {
             while (true)
@@ -143,7 +153,8 @@ internal sealed class TlsTransport : Transport, ITransportObserver
                 var read = await _ssl.ReadAsync(memory).ConfigureAwait(false);
                 if (read == 0)
                 {
-                    break; // close_notify or the end of the TCP stream
+                    finished = true; // close_notify or the end of the TCP stream
+                    break;
                 }
 
                 writer.Advance(read);
@@ -161,11 +172,16 @@ internal sealed class TlsTransport : Transport, ITransportObserver
         catch (AuthenticationException e)
         {
             // A TLS alert after the handshake (for example, a TLS 1.3 server refusing our certificate).
-            _observer!.OnTransportError(CloseReason.TransportError, e);
+            _observer!.OnEnded(TransportEnding.Failed, e);
         }
         finally
         {
             await writer.CompleteAsync().ConfigureAwait(false);
+        }
+
+        if (finished)
+        {
+            _observer!.OnEnded(TransportEnding.PeerFinished, null);
         }
     }
 
@@ -215,7 +231,7 @@ internal sealed class TlsTransport : Transport, ITransportObserver
         }
         catch (AuthenticationException e)
         {
-            _observer!.OnTransportError(CloseReason.TransportError, e);
+            _observer!.OnEnded(TransportEnding.Failed, e);
         }
         finally
         {

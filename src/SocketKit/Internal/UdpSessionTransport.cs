@@ -151,7 +151,7 @@ internal sealed class UdpSessionTransport : Transport
         catch (Exception e) when (e is SocketException or InvalidOperationException or ObjectDisposedException)
         {
             // The server's socket is gone or refused the datagram.
-            _observer!.OnTransportError(CloseReason.TransportError, e);
+            _observer!.OnEnded(TransportEnding.Failed, e);
         }
         finally
         {

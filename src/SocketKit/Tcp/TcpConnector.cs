@@ -72,8 +72,18 @@ public static class TcpConnector
         }
 
         var logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("SocketKit.Connections.Connection");
-        var connection = new Connection<TIn, TOut>(transport, tuple, codec, handler, options.Connection,
-            ConnectionTicker.Shared(time), logger, group: null, CancellationToken.None);
+        Connection<TIn, TOut> connection;
+        try
+        {
+            connection = new Connection<TIn, TOut>(transport, tuple, codec, handler, options.Connection,
+                ConnectionTicker.Shared(time), logger, group: null, CancellationToken.None);
+        }
+        catch
+        {
+            transport.Abort(); // a user's framer factory threw: the socket must not outlive the failed connect
+            throw;
+        }
+
         _ = connection.RunAsync();
         await connection.Opened.ConfigureAwait(false);
         return connection;

@@ -176,7 +176,7 @@ public sealed class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IConnect
 
     /// <inheritdoc />
     public ValueTask<int> BroadcastAsync(TOut message, Func<Connection<TIn, TOut>, bool>? filter = null, CancellationToken cancellationToken = default) =>
-        Broadcast.SendAsync(_connections.Values, message, filter, cancellationToken);
+        new(Broadcast.Send(_connections.Values, message, filter, cancellationToken));
 
     private async Task StopAcceptingAsync()
     {
@@ -258,9 +258,10 @@ public sealed class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IConnect
     {
         await Task.Yield();
         IPAddress? address = null; // set once this connection holds one of its address's slots
+        FiveTuple tuple = default;
         try
         {
-            var tuple = new FiveTuple(TransportProtocol.Tcp, (IPEndPoint)socket.LocalEndPoint!, (IPEndPoint)socket.RemoteEndPoint!);
+            tuple = new FiveTuple(TransportProtocol.Tcp, (IPEndPoint)socket.LocalEndPoint!, (IPEndPoint)socket.RemoteEndPoint!);
             if (!TryTakeAddressSlot(tuple.RemoteAddress))
             {
                 Reject(socket, "too many connections from this address");
@@ -269,7 +270,19 @@ public sealed class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IConnect
             }
 
             address = tuple.RemoteAddress;
-            _options.Socket.Apply(socket);
+            try
+            {
+                _options.Socket.Apply(socket);
+            }
+            catch (Exception e) when (e is not (SocketException or ObjectDisposedException))
+            {
+                // The user's ConfigureSocket hook threw: this connection is refused, the server carries on.
+                Log.ConfigureSocketFailed(_logger, tuple, e);
+                Reject(socket, "ConfigureSocket threw");
+                OnSetupEnded(address);
+                return;
+            }
+
             if (_options.AcceptFilter is { } filter && !await RunFilterAsync(filter, tuple).ConfigureAwait(false))
             {
                 Reject(socket, "refused by the accept filter");
@@ -309,9 +322,15 @@ public sealed class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IConnect
 
             _ = connection.RunAsync();
         }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        catch (Exception e)
         {
-            // The peer vanished before we could set it up (RunAsync reports its own failures, so it is not running).
+            // The peer vanished before we could set it up, or setup failed in a way nobody could foresee: this connection
+            // only is dropped and its slots given back (RunAsync reports its own failures, so it is not running).
+            if (e is not (SocketException or ObjectDisposedException))
+            {
+                Log.SetupFailed(_logger, tuple, e);
+            }
+
             socket.Dispose();
             OnSetupEnded(address);
         }
