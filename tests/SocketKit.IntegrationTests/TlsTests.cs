@@ -104,6 +104,40 @@ public sealed class TlsTests
     }
 
     [Fact]
+    public async Task A_certificate_selector_that_throws_fails_that_handshake_only_and_gives_its_slot_back()
+    {
+        var recorder = new ServerRecorder<string, string>(() => new() { OnMessage = (c, m, ct) => c.SendAsync(m, ct) });
+        var throwNext = 1;
+        await using var server = await StartAsync(recorder, tls => tls.CertificateSelector = _ =>
+            Interlocked.Exchange(ref throwNext, 0) == 1 ? throw new KeyNotFoundException("a bug in the application's selector") : Server);
+        var failed = server.HandshakeFailed;
+
+        try
+        {
+            await using var refused = await TcpConnector.ConnectAsync(server.EndPoints[0], Codec.Lines(), options: ClientOptions(), cancellationToken: Ct);
+            Assert.Fail("The handshake should have failed.");
+        }
+        catch (Exception e) when (e is AuthenticationException or IOException)
+        {
+            // The server reset the handshake.
+        }
+
+        await AsyncAssert.Within(failed, "the failed handshake to be counted");
+        Assert.Equal(1, server.HandshakeFailures);
+        await using (var client = await TcpConnector.ConnectAsync(server.EndPoints[0], Codec.Lines(), options: ClientOptions(), cancellationToken: Ct))
+        {
+            var replies = client.ReadAllAsync(Ct).GetAsyncEnumerator(Ct);
+            await client.SendAsync("still served", Ct);
+            Assert.True(await AsyncAssert.Within(replies.MoveNextAsync(), "the next client's echo"));
+            Assert.Equal("still served", replies.Current);
+            await replies.DisposeAsync();
+        }
+
+        await AsyncAssert.Within(server.StopAsync(Ct), "the server to stop (no slot left behind)");
+        Assert.Equal(0, server.ConnectionCount);
+    }
+
+    [Fact]
     public async Task A_client_that_never_finishes_the_handshake_is_reset_at_the_deadline()
     {
         var time = new FakeTimeProvider();

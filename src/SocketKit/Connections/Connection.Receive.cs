@@ -248,6 +248,11 @@ public sealed partial class Connection<TIn, TOut>
             return;
         }
 
+        if (_hasBuffer && _buffer.IsEmpty && !_inputCompleted)
+        {
+            ReleaseBuffer(); // an empty read held from before (a cancelled wait): look again
+        }
+
         if (!_hasBuffer && _transport.Input.TryRead(out var result))
         {
             _buffer = result.Buffer;

@@ -29,8 +29,17 @@ public sealed partial class Connection<TIn, TOut>
     /// <returns>A task that completes when the message is accepted.</returns>
     /// <exception cref="ConnectionClosedException">The connection is closing or closed.</exception>
     /// <exception cref="SendBufferFullException">The buffer is full and the policy is <see cref="FullSendBufferPolicy.FailFast"/>.</exception>
+    public ValueTask SendAsync(TOut message, CancellationToken cancellationToken = default) => SendCoreAsync(message, default, encoded: false, cancellationToken);
+
+    /// <summary>
+    /// Sends a message already encoded by this connection's encoder (a broadcast encodes once for everyone), with the
+    /// same ordering, send-buffer policy and exceptions as <see cref="SendAsync"/>. <paramref name="payload"/> must stay
+    /// valid until the returned task completes.
+    /// </summary>
+    internal ValueTask SendEncodedAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken) => SendCoreAsync(default!, payload, encoded: true, cancellationToken);
+
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))] // a send that waits must not allocate
-    public async ValueTask SendAsync(TOut message, CancellationToken cancellationToken = default)
+    private async ValueTask SendCoreAsync(TOut message, ReadOnlyMemory<byte> payload, bool encoded, CancellationToken cancellationToken)
     {
         ThrowIfClosing();
         await SendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -39,15 +48,22 @@ public sealed partial class Connection<TIn, TOut>
             ThrowIfClosing();
             ThrowIfOutputCompleted();
             await WaitForRoomAsync(cancellationToken).ConfigureAwait(false);
-            try
+            if (encoded)
             {
-                _encodeBuffer ??= new PooledBufferWriter();
-                _codec.Encoder.Encode(message, _encodeBuffer);
-                _framer.Encode(_encodeBuffer.WrittenSpan, _transport.Output);
+                _framer.Encode(payload.Span, _transport.Output);
             }
-            finally
+            else
             {
-                _encodeBuffer!.Reset();
+                try
+                {
+                    _encodeBuffer ??= new PooledBufferWriter();
+                    _codec.Encoder.Encode(message, _encodeBuffer);
+                    _framer.Encode(_encodeBuffer.WrittenSpan, _transport.Output);
+                }
+                finally
+                {
+                    _encodeBuffer!.Reset();
+                }
             }
 
             await CommitAsync().ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using SocketKit.Codecs;
 using SocketKit.Connections;
 
 namespace SocketKit.Internal;
@@ -6,50 +7,54 @@ namespace SocketKit.Internal;
 internal static class Broadcast
 {
     /// <summary>
-    /// Starts a send to every connection the filter lets through and waits for none of them: a send that has to wait
-    /// (for the connection's send lock, or for room under <see cref="FullSendBufferPolicy.Wait"/>) goes on in the
-    /// background under that connection's own policy and write timeout, so one slow peer holds up nobody else.
-    /// Returns how many connections took the message or queued it.
+    /// Encodes the message once, then starts a send to every connection the filter lets through and waits for none of
+    /// them: a send that has to wait (for the connection's send lock, or for room under <see cref="FullSendBufferPolicy.Wait"/>)
+    /// goes on in the background under that connection's own policy and write timeout, so one slow peer holds up nobody
+    /// else. The encoded bytes are the broadcast's own (the message may refer to a buffer that is only valid during the
+    /// caller's callback) and go back to the pool when the last send is done. Returns how many connections took the
+    /// message or queued it.
     /// </summary>
     public static int Send<TIn, TOut>(
-        IEnumerable<Connection<TIn, TOut>> connections, TOut message, Func<Connection<TIn, TOut>, bool>? filter, CancellationToken cancellationToken)
+        IEnumerable<Connection<TIn, TOut>> connections, IMessageEncoder<TOut> encoder, TOut message,
+        Func<Connection<TIn, TOut>, bool>? filter, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var sent = 0;
-        foreach (var connection in connections)
+        var payload = new SharedPayload();
+        try
         {
-            if (filter is not null && !filter(connection))
+            encoder.Encode(message, payload.Buffer);
+            var sent = 0;
+            foreach (var connection in connections)
             {
-                continue;
-            }
+                if (filter is not null && !filter(connection))
+                {
+                    continue;
+                }
 
-            ValueTask send;
-            try
-            {
                 // No token: the caller's (often its own connection's closing token) must not cancel other peers' copies.
-                send = connection.SendAsync(message, CancellationToken.None);
-            }
-            catch (Exception e) when (e is ConnectionClosedException or SendBufferFullException)
-            {
-                continue; // closing, or full under FailFast: that connection's own policy at work
+                var send = connection.SendEncodedAsync(payload.Buffer.WrittenMemory, CancellationToken.None);
+                if (send.IsCompletedSuccessfully)
+                {
+                    sent++;
+                }
+                else if (send.IsCompleted)
+                {
+                    Observe(send); // failed at once: closing, or full under FailFast or Disconnect
+                }
+                else
+                {
+                    sent++;
+                    payload.Hold();
+                    _ = ObserveAsync(send, payload);
+                }
             }
 
-            if (send.IsCompletedSuccessfully)
-            {
-                sent++;
-            }
-            else if (send.IsCompleted)
-            {
-                Observe(send); // failed at once (closing, full under FailFast or Disconnect)
-            }
-            else
-            {
-                sent++;
-                _ = ObserveAsync(send);
-            }
+            return sent;
         }
-
-        return sent;
+        finally
+        {
+            payload.Release();
+        }
     }
 
     private static void Observe(ValueTask send)
@@ -65,7 +70,7 @@ internal static class Broadcast
     }
 
     /// <summary>A send still waiting: it ends by itself (taken, or the connection closes at its write timeout); its failure is expected, not lost.</summary>
-    private static async Task ObserveAsync(ValueTask send)
+    private static async Task ObserveAsync(ValueTask send, SharedPayload payload)
     {
         try
         {
@@ -74,6 +79,28 @@ internal static class Broadcast
         catch (Exception e) when (e is ConnectionClosedException or SendBufferFullException or OperationCanceledException)
         {
             // The connection closed or filled while the send waited: its own policy decided.
+        }
+        finally
+        {
+            payload.Release();
+        }
+    }
+
+    /// <summary>The encoded message, shared by every send of one broadcast; returned to the pool by the last one.</summary>
+    private sealed class SharedPayload
+    {
+        private int _holders = 1;
+
+        public PooledBufferWriter Buffer { get; } = new();
+
+        public void Hold() => Interlocked.Increment(ref _holders);
+
+        public void Release()
+        {
+            if (Interlocked.Decrement(ref _holders) == 0)
+            {
+                Buffer.Reset();
+            }
         }
     }
 }

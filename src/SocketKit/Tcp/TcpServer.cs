@@ -176,7 +176,7 @@ public sealed class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IConnect
 
     /// <inheritdoc />
     public ValueTask<int> BroadcastAsync(TOut message, Func<Connection<TIn, TOut>, bool>? filter = null, CancellationToken cancellationToken = default) =>
-        new(Broadcast.Send(_connections.Values, message, filter, cancellationToken));
+        new(Broadcast.Send(_connections.Values, _codec.Encoder, message, filter, cancellationToken));
 
     private async Task StopAcceptingAsync()
     {

@@ -129,7 +129,7 @@ public sealed class UdpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IConnect
 
     /// <inheritdoc />
     public ValueTask<int> BroadcastAsync(TOut message, Func<Connection<TIn, TOut>, bool>? filter = null, CancellationToken cancellationToken = default) =>
-        new(Broadcast.Send(Connections, message, filter, cancellationToken));
+        new(Broadcast.Send(Connections, _codec.Encoder, message, filter, cancellationToken));
 
     /// <summary>
     /// Stops: new datagrams are dropped, every session closes (<see cref="CloseReason.ServerShutdown"/>) after its

@@ -13,10 +13,18 @@ public sealed class RawClient : IDisposable
 
     public IPEndPoint LocalEndPoint => (IPEndPoint)_socket.LocalEndPoint!;
 
-    public static async Task<RawClient> ConnectAsync(IPEndPoint server, IPAddress? source = null)
+    /// <param name="server">A loopback endpoint.</param>
+    /// <param name="source">The local address to connect from, if not the default.</param>
+    /// <param name="receiveBufferSize">SO_RCVBUF before connecting (a small one makes a client that does not read fill up fast).</param>
+    public static async Task<RawClient> ConnectAsync(IPEndPoint server, IPAddress? source = null, int? receiveBufferSize = null)
     {
         Loopback.Require(server.Address);
         var socket = new Socket(server.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        if (receiveBufferSize is { } size)
+        {
+            socket.ReceiveBufferSize = size;
+        }
+
         if (source is not null)
         {
             socket.Bind(new IPEndPoint(source, 0));
@@ -102,6 +110,59 @@ public sealed class RawClient : IDisposable
         {
             return "reset";
         }
+    }
+
+    /// <summary>
+    /// Sends <paramref name="chunk"/> again and again, never reading, until the server ends the connection or
+    /// <paramref name="maxBytes"/> have gone. Returns the bytes the OS took and the error that stopped it (null: the cap).
+    /// </summary>
+    public async Task<(long Sent, SocketError? Error)> FloodAsync(ReadOnlyMemory<byte> chunk, long maxBytes)
+    {
+        var sent = 0L;
+        try
+        {
+            while (sent < maxBytes)
+            {
+                sent += await _socket.SendAsync(chunk, SocketFlags.None);
+            }
+
+            return (sent, null);
+        }
+        catch (SocketException e)
+        {
+            return (sent, e.SocketErrorCode);
+        }
+    }
+
+    /// <summary>
+    /// Length-prefixed frames of <paramref name="size"/> bytes each (payload i filled with i), cut into writes that each
+    /// end half way through a frame: the first write is half a frame, every later one the rest of one frame and half of
+    /// the next, the last one the rest. A server never sees a read end on a frame boundary.
+    /// </summary>
+    public static IReadOnlyList<byte[]> UnalignedWrites(int frames, int size, out IReadOnlyList<byte[]> payloads)
+    {
+        var all = new List<byte[]>();
+        var stream = new MemoryStream();
+        for (var i = 0; i < frames; i++)
+        {
+            var payload = new byte[size];
+            Array.Fill(payload, (byte)i);
+            all.Add(payload);
+            stream.Write(Frame(payload));
+        }
+
+        payloads = all;
+        var bytes = stream.ToArray();
+        var frameLength = 4 + size;
+        var writes = new List<byte[]>();
+        var start = 0;
+        for (var end = frameLength / 2; start < bytes.Length; end = Math.Min(bytes.Length, end + frameLength))
+        {
+            writes.Add(bytes[start..end]);
+            start = end;
+        }
+
+        return writes;
     }
 
     public void ShutdownSend() => _socket.Shutdown(SocketShutdown.Send);
