@@ -17,7 +17,9 @@ namespace SocketKit.Codecs;
 /// <see cref="Framer.MaxFrameLength"/> counts the frame without its delimiter. The search resumes where
 /// the previous call stopped, so a large frame arriving in many reads is scanned once.
 /// When one delimiter is a prefix of another ("|" and "||"), which one matches can depend on how the bytes
-/// arrive: avoid such sets. In discard mode the bytes of a too-long frame are dropped as they arrive (never buffered) until the next delimiter.
+/// arrive: avoid such sets. In discard mode the bytes of a too-long frame are dropped as they arrive (never buffered) until the
+/// next delimiter; it is reported as soon as it passes the maximum (<see cref="DelimiterFramerOptions.FailFast"/>, the default)
+/// or once that delimiter arrives.
 /// </para>
 /// </remarks>
 public sealed class DelimiterFramer : Framer
@@ -26,6 +28,7 @@ public sealed class DelimiterFramer : Framer
     private readonly int _longestDelimiter;
     private readonly bool _strip;
     private readonly TooLongFramePolicy _policy;
+    private readonly bool _failFast;
     private long _searched;
     private bool _discarding;
     private long _discarded;
@@ -40,6 +43,7 @@ public sealed class DelimiterFramer : Framer
         _longestDelimiter = _delimiters.Max(d => d.Length);
         _strip = options.StripDelimiter;
         _policy = options.TooLongFramePolicy;
+        _failFast = options.FailFast;
     }
 
     /// <inheritdoc />
@@ -64,6 +68,11 @@ public sealed class DelimiterFramer : Framer
             var total = _discarded + index;
             _discarded = 0;
             input = input.Slice(index + delimiterLength);
+            if (_failFast)
+            {
+                return Decode(ref input, out frame); // reported when it passed the maximum: go on with the next frame
+            }
+
             SkippedFrame = new FrameTooLongException(total, MaxFrameLength);
             return FrameStatus.Skipped;
         }
@@ -129,7 +138,15 @@ public sealed class DelimiterFramer : Framer
 
             _discarding = true;
             _discarded = 0;
-            return NoDelimiter(ref input);
+            var tooLong = input.Length;
+            NoDelimiter(ref input);
+            if (_failFast)
+            {
+                SkippedFrame = new FrameTooLongException(tooLong, MaxFrameLength); // at least this long; reported now
+                return FrameStatus.Skipped;
+            }
+
+            return FrameStatus.NeedMoreData;
         }
 
         _searched = input.Length;

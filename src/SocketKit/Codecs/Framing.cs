@@ -1,6 +1,9 @@
 namespace SocketKit.Codecs;
 
-/// <summary>Factories for the built-in framers.</summary>
+/// <summary>
+/// Factories for the built-in framers. Each takes a copy of its options when it is made: changing the options object
+/// afterwards changes nothing (every connection's framer, and the buffer sizing, stay consistent).
+/// </summary>
 public static class Framing
 {
     /// <summary>Frames by a length field (<see cref="LengthFieldFramer"/>).</summary>
@@ -8,21 +11,26 @@ public static class Framing
     /// <returns>The factory.</returns>
     public static FramerFactory LengthField(LengthFieldFramerOptions? options = null)
     {
-        var o = options ?? new LengthFieldFramerOptions();
+        var o = options?.Clone() ?? new LengthFieldFramerOptions();
         return new FramerFactory(() => new LengthFieldFramer(o));
     }
 
     /// <summary>Frames by delimiters (<see cref="DelimiterFramer"/>).</summary>
     /// <param name="options">Settings; at least one delimiter.</param>
     /// <returns>The factory.</returns>
-    public static FramerFactory Delimiter(DelimiterFramerOptions options) => new(() => new DelimiterFramer(options));
+    public static FramerFactory Delimiter(DelimiterFramerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var o = options.Clone();
+        return new FramerFactory(() => new DelimiterFramer(o));
+    }
 
     /// <summary>Frames by text lines (<see cref="LineFramer"/>).</summary>
     /// <param name="options">Settings, or <see langword="null"/> for the defaults.</param>
     /// <returns>The factory.</returns>
     public static FramerFactory Lines(LineFramerOptions? options = null)
     {
-        var o = options ?? new LineFramerOptions();
+        var o = options?.Clone() ?? new LineFramerOptions();
         return new FramerFactory(() => new LineFramer(o));
     }
 

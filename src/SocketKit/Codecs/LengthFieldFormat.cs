@@ -9,6 +9,9 @@ public enum LengthFieldFormat
     /// <summary>Two bytes, unsigned.</summary>
     TwoBytes = 2,
 
+    /// <summary>Three bytes, unsigned (up to 16 MiB - 1), as Netty allows.</summary>
+    ThreeBytes = 3,
+
     /// <summary>Four bytes, unsigned.</summary>
     FourBytes = 4,
 

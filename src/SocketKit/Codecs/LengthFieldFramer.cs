@@ -124,7 +124,17 @@ public sealed class LengthFieldFramer : Framer
         return FrameStatus.Frame;
     }
 
-    /// <inheritdoc />
+    /// <summary>
+    /// Writes the length field (<c>payload length - LengthAdjustment</c>, so Netty's <c>LengthFieldPrepender</c> with
+    /// <c>lengthAdjustment = -LengthAdjustment</c>) and then the payload.
+    /// </summary>
+    /// <param name="payload">The encoded message.</param>
+    /// <param name="output">Where the frame is written.</param>
+    /// <exception cref="NotSupportedException"><see cref="LengthFieldFramerOptions.LengthFieldOffset"/> is not 0.</exception>
+    /// <exception cref="ArgumentException">
+    /// The payload is shorter than a positive <see cref="LengthFieldFramerOptions.LengthAdjustment"/>, or its length does not fit the
+    /// length field (255 for one byte, 65,535 for two, 16,777,215 for three, 4,294,967,295 for four).
+    /// </exception>
     public override void Encode(ReadOnlySpan<byte> payload, IBufferWriter<byte> output)
     {
         ArgumentNullException.ThrowIfNull(output);
@@ -136,7 +146,8 @@ public sealed class LengthFieldFramer : Framer
         var length = (long)payload.Length - _adjustment;
         if (length < 0)
         {
-            throw new ArgumentException("The payload is shorter than -LengthAdjustment.", nameof(payload));
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"The payload ({payload.Length} bytes) is shorter than LengthAdjustment ({_adjustment}): the length field would be negative."), nameof(payload));
         }
 
         var header = output.GetSpan(FieldSize(_format) + payload.Length);
@@ -197,6 +208,7 @@ public sealed class LengthFieldFramer : Framer
         {
             LengthFieldFormat.OneByte => field[0],
             LengthFieldFormat.TwoBytes => _littleEndian ? BinaryPrimitives.ReadUInt16LittleEndian(field) : BinaryPrimitives.ReadUInt16BigEndian(field),
+            LengthFieldFormat.ThreeBytes => _littleEndian ? field[0] | (field[1] << 8) | (field[2] << 16) : (field[0] << 16) | (field[1] << 8) | field[2],
             LengthFieldFormat.FourBytes => _littleEndian ? BinaryPrimitives.ReadUInt32LittleEndian(field) : BinaryPrimitives.ReadUInt32BigEndian(field),
             _ => ReadUInt64(field),
         };
@@ -269,6 +281,12 @@ public sealed class LengthFieldFramer : Framer
                 if (_littleEndian) { BinaryPrimitives.WriteUInt16LittleEndian(destination, (ushort)length); }
                 else { BinaryPrimitives.WriteUInt16BigEndian(destination, (ushort)length); }
                 return 2;
+            case LengthFieldFormat.ThreeBytes:
+                CheckFits(length, 0xFF_FFFF);
+                destination[_littleEndian ? 0 : 2] = (byte)length;
+                destination[1] = (byte)(length >> 8);
+                destination[_littleEndian ? 2 : 0] = (byte)(length >> 16);
+                return 3;
             case LengthFieldFormat.FourBytes:
                 CheckFits(length, uint.MaxValue);
                 if (_littleEndian) { BinaryPrimitives.WriteUInt32LittleEndian(destination, (uint)length); }
@@ -307,7 +325,7 @@ public sealed class LengthFieldFramer : Framer
         ArgumentNullException.ThrowIfNull(options);
         if (!Enum.IsDefined(options.Format))
         {
-            throw new ArgumentException($"{nameof(LengthFieldFramerOptions.Format)} must be OneByte, TwoBytes, FourBytes, EightBytes or VarInt.", nameof(options));
+            throw new ArgumentException($"{nameof(LengthFieldFramerOptions.Format)} must be OneByte, TwoBytes, ThreeBytes, FourBytes, EightBytes or VarInt.", nameof(options));
         }
 
         if (options.LengthFieldOffset < 0)

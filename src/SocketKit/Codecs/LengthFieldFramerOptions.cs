@@ -43,4 +43,7 @@ public sealed class LengthFieldFramerOptions
     /// frame is too long (<see langword="true"/>), or after all its bytes were discarded. Defaults to <see langword="true"/>.
     /// </summary>
     public bool FailFast { get; set; } = true;
+
+    /// <summary>A copy, so a factory is not changed by later edits to these options.</summary>
+    internal LengthFieldFramerOptions Clone() => (LengthFieldFramerOptions)MemberwiseClone();
 }

@@ -3,7 +3,8 @@ using System.Buffers;
 namespace SocketKit.Codecs;
 
 /// <summary>
-/// Frames text lines ended by LF or CRLF; the line ending is removed. A CR that arrives in one read and
+/// Frames text lines ended by LF or CRLF; the line ending is removed (unless <see cref="LineFramerOptions.StripLineEnding"/>
+/// is off). A CR that arrives in one read and
 /// its LF in the next still end the line as CRLF. A lone CR inside a line is kept as content.
 /// </summary>
 /// <remarks>
@@ -37,7 +38,8 @@ public sealed class LineFramer : Framer
         {
             MaxFrameLength = options.MaxLineLength,
             TooLongFramePolicy = options.TooLongFramePolicy,
-            StripDelimiter = true,
+            FailFast = options.FailFast,
+            StripDelimiter = options.StripLineEnding,
         };
         // The first delimiter is the one written; the search finds either.
         delimiters.Delimiters.Add(options.NewLine == "\r\n" ? CrLf : Lf);
