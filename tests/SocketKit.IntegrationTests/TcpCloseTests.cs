@@ -14,24 +14,31 @@ public sealed class TcpCloseTests
     [Fact]
     public async Task A_resetting_close_resets_at_once_even_while_the_peer_floods()
     {
-        await using var echo = await EchoServer.StartAsync(o =>
+        var busy = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var recorder = new ServerRecorder<ReadOnlySequence<byte>, ReadOnlySequence<byte>>(() => new()
         {
-            o.Connection.FullSendBufferPolicy = FullSendBufferPolicy.Disconnect;
-            o.Connection.SendBufferHighWatermark = 64 * 1024;
-            o.Connection.SendBufferLowWatermark = 32 * 1024;
-            o.Socket.ConfigureSocket = socket => socket.SendBufferSize = 16 * 1024;
+            OnMessage = async (c, m, ct) =>
+            {
+                busy.TrySetResult();
+                await Task.Delay(Timeout.Infinite, ct); // a handler that is busy until the connection closes
+            },
         });
-        using var client = await RawClient.ConnectAsync(echo.EndPoint, receiveBufferSize: 16 * 1024);
-        var (_, recorder) = await echo.Handler.NextConnectedAsync();
+        await using var echo = await EchoServer.StartAsync(recorder);
+        using var client = await RawClient.ConnectAsync(echo.EndPoint);
+        var (connection, handler) = await echo.Handler.NextConnectedAsync();
+        var paused = ((SocketKit.Internal.SocketTransport)connection.Transport).ReceivePaused;
         var chunk = Enumerable.Range(0, 16).SelectMany(_ => RawClient.Frame(new byte[4096])).ToArray();
 
-        // The client never reads, so the server's echoes fill its send buffer and it disconnects the client as a slow
-        // consumer: a reset. Until the reset lands the client keeps sending as fast as loopback allows.
-        var (sent, error) = await AsyncAssert.Within(client.FloodAsync(chunk, maxBytes: 1L << 30), "the flood to be cut off", 60);
+        var flood = client.FloodAsync(chunk, maxBytes: 4L << 30);
+        await AsyncAssert.Within(busy.Task, "the handler to be busy");
+        await AsyncAssert.Within(paused, "the server's receive buffer to fill");
+        var sentAtClose = client.Flooded;
+        connection.Close(CloseReason.WriteTimeout); // a reset-type reason, recorded while the peer floods
 
+        var (sent, error) = await AsyncAssert.Within(flood, "the flood to be cut off", 60);
         Assert.NotNull(error);
-        Assert.True(sent < 64L * 1024 * 1024, $"The server took {sent:N0} bytes before its reset reached the client.");
-        Assert.Equal(CloseReason.SlowConsumer, (await AsyncAssert.Within(recorder.Disconnected, "the disconnect")).Reason);
+        Assert.True(sent - sentAtClose < 16L * 1024 * 1024, $"The server took {sent - sentAtClose:N0} more bytes before its reset reached the client.");
+        Assert.Equal(CloseReason.WriteTimeout, (await AsyncAssert.Within(handler.Disconnected, "the disconnect")).Reason);
     }
 
     [Fact]

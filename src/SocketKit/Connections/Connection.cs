@@ -122,6 +122,9 @@ public sealed partial class Connection<TIn, TOut> : IAsyncDisposable, ITransport
     /// <summary>Formats as the id and five-tuple: <c>#12 tcp 127.0.0.1:5000 &lt;-&gt; 127.0.0.1:53122</c>.</summary>
     public override string ToString() => FormattableString.Invariant($"#{Id} {Tuple}");
 
+    /// <summary>Internal for tests: the transport under this connection.</summary>
+    internal Transport Transport => _transport;
+
     /// <summary>The server that owns this connection, told when the socket closes and when the connection is finished.</summary>
     internal IConnectionOwner<TIn, TOut>? Owner { get; init; }
 

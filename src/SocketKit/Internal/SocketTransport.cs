@@ -21,6 +21,7 @@ internal sealed class SocketTransport : Transport
     private Task _receiveTask = Task.CompletedTask;
     private Task _sendTask = Task.CompletedTask;
     private volatile bool _discardInput;
+    private TaskCompletionSource? _receivePaused; // tests only
     private int _aborted;
     private int _disposed;
 
@@ -33,6 +34,9 @@ internal sealed class SocketTransport : Transport
     }
 
     public override PipeReader Input => _input.Reader;
+
+    /// <summary>Internal for tests: completes the next time the input pipe is full and the receive loop waits for room.</summary>
+    internal Task ReceivePaused => Waiter.GetOrCreate(ref _receivePaused).Task;
 
     public override PipeWriter Output => _output.Writer;
 
@@ -130,7 +134,13 @@ internal sealed class SocketTransport : Transport
                 lastFilled = received == memory.Length;
                 writer.Advance(received);
                 _observer!.OnReceived(received);
-                var flush = await writer.FlushAsync().ConfigureAwait(false);
+                var pending = writer.FlushAsync();
+                if (!pending.IsCompleted)
+                {
+                    Waiter.Release(ref _receivePaused);
+                }
+
+                var flush = await pending.ConfigureAwait(false);
                 if (flush.IsCompleted || flush.IsCanceled)
                 {
                     // The reader is gone or we are shutting down: keep reading only to see the peer's FIN.

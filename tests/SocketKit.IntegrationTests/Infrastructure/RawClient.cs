@@ -8,6 +8,7 @@ namespace SocketKit.IntegrationTests.Infrastructure;
 public sealed class RawClient : IDisposable
 {
     private readonly Socket _socket;
+    private long _flooded;
 
     private RawClient(Socket socket) => _socket = socket;
 
@@ -118,21 +119,23 @@ public sealed class RawClient : IDisposable
     /// </summary>
     public async Task<(long Sent, SocketError? Error)> FloodAsync(ReadOnlyMemory<byte> chunk, long maxBytes)
     {
-        var sent = 0L;
         try
         {
-            while (sent < maxBytes)
+            while (Volatile.Read(ref _flooded) < maxBytes)
             {
-                sent += await _socket.SendAsync(chunk, SocketFlags.None);
+                Interlocked.Add(ref _flooded, await _socket.SendAsync(chunk, SocketFlags.None));
             }
 
-            return (sent, null);
+            return (Flooded, null);
         }
         catch (SocketException e)
         {
-            return (sent, e.SocketErrorCode);
+            return (Flooded, e.SocketErrorCode);
         }
     }
+
+    /// <summary>The bytes <see cref="FloodAsync"/> has sent so far.</summary>
+    public long Flooded => Volatile.Read(ref _flooded);
 
     /// <summary>
     /// Length-prefixed frames of <paramref name="size"/> bytes each (payload i filled with i), cut into writes that each
