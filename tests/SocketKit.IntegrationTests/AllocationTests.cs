@@ -1,0 +1,83 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Net.Sockets;
+using SocketKit.Codecs;
+using SocketKit.Connections;
+using SocketKit.IntegrationTests.Infrastructure;
+using SocketKit.Tcp;
+
+namespace SocketKit.IntegrationTests;
+
+/// <summary>
+/// Steady-state echo must not allocate per message, so no later change can regress it unseen. Counted, not timed:
+/// the whole process's allocations over a window of echoed messages, with a client that allocates nothing per message.
+/// Runs alone (nothing else allocating beside it).
+/// </summary>
+[Collection(nameof(LeakTests))]
+public sealed class AllocationTests
+{
+    private const int Batch = 256;      // frames per client write, as a pipelining client sends them
+    private const int PayloadLength = 32;
+
+    [Fact]
+    public async Task Steady_state_echo_allocates_less_than_one_byte_per_message()
+    {
+        var options = new TcpServerOptions { EndPoints = { Loopback.Any4 } };
+        await using var server = new TcpServer<ReadOnlySequence<byte>, ReadOnlySequence<byte>>(options, Codec.LengthPrefixed(), new Echo());
+        await server.StartAsync(TestContext.Current.CancellationToken);
+        using var client = new Socket(System.Net.Sockets.AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        await client.ConnectAsync(server.EndPoints[0], TestContext.Current.CancellationToken);
+        var request = new byte[Batch * (4 + PayloadLength)];
+        for (var i = 0; i < Batch; i++)
+        {
+            BinaryPrimitives.WriteInt32BigEndian(request.AsSpan(i * (4 + PayloadLength)), PayloadLength);
+        }
+
+        var reply = new byte[request.Length];
+        await AsyncAssert.Within(EchoAsync(client, request, reply, 1_000), "the warm-up", 60); // pools, JIT, tiering, first-use state
+        // Two windows, one three times the other: what does not grow with the messages (a pool refilled, a timer's tick)
+        // cancels out, and what is left is the cost of each extra message.
+        const int rounds = 2_000; // 512 000 messages
+        var shortWindow = await AllocatedDuringAsync(() => EchoAsync(client, request, reply, rounds));
+        var longWindow = await AllocatedDuringAsync(() => EchoAsync(client, request, reply, 3 * rounds));
+
+        var perMessage = (double)(longWindow - shortWindow) / (2 * rounds * Batch);
+        TestContext.Current.TestOutputHelper?.WriteLine(
+            $"{shortWindow:N0} bytes over {rounds * Batch:N0} messages, {longWindow:N0} over {3 * rounds * Batch:N0}: {perMessage:F3} B per extra message");
+        Assert.True(perMessage < 1, $"Steady-state echo allocated {perMessage:F3} bytes per message ({shortWindow:N0} bytes over {rounds * Batch:N0} messages, {longWindow:N0} over {3 * rounds * Batch:N0}).");
+        Assert.Equal(request, reply);
+    }
+
+    private static async Task<long> AllocatedDuringAsync(Func<Task> run)
+    {
+        var before = GC.GetTotalAllocatedBytes(precise: true);
+        await AsyncAssert.Within(run(), "a measured window", 120);
+        return GC.GetTotalAllocatedBytes(precise: true) - before;
+    }
+
+    /// <summary>Writes a batch, reads the whole batch back, <paramref name="rounds"/> times; allocates nothing per round.</summary>
+    private static async Task EchoAsync(Socket client, byte[] request, byte[] reply, int rounds)
+    {
+        for (var round = 0; round < rounds; round++)
+        {
+            await client.SendAsync(request.AsMemory(), SocketFlags.None);
+            var read = 0;
+            while (read < reply.Length)
+            {
+                var n = await client.ReceiveAsync(reply.AsMemory(read), SocketFlags.None);
+                if (n == 0)
+                {
+                    throw new EndOfStreamException("The server closed the connection.");
+                }
+
+                read += n;
+            }
+        }
+    }
+
+    private sealed class Echo : ConnectionHandler<ReadOnlySequence<byte>, ReadOnlySequence<byte>>
+    {
+        public override ValueTask OnMessageAsync(Connection<ReadOnlySequence<byte>, ReadOnlySequence<byte>> connection, ReadOnlySequence<byte> message, CancellationToken closing) =>
+            connection.SendAsync(message, closing);
+    }
+}
