@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using SocketKit.Connections;
 using SocketKit.Internal;
+using SocketKit.Transports;
 
 namespace SocketKit.Testing;
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Time.Testing;
 using SocketKit.Codecs;
 using SocketKit.Connections;
 using SocketKit.IntegrationTests.Infrastructure;
+using SocketKit.Transports;
 
 namespace SocketKit.IntegrationTests;
 
@@ -26,7 +27,7 @@ public sealed class TcpCloseTests
         await using var echo = await EchoServer.StartAsync(recorder);
         using var client = await RawClient.ConnectAsync(echo.EndPoint);
         var (connection, handler) = await echo.Handler.NextConnectedAsync();
-        var paused = ((SocketKit.Internal.SocketTransport)connection.Transport).ReceivePaused;
+        var paused = ((SocketTransport)connection.Transport).ReceivePaused;
         var chunk = Enumerable.Range(0, 16).SelectMany(_ => RawClient.Frame(new byte[4096])).ToArray();
 
         var flood = client.FloodAsync(chunk, maxBytes: 4L << 30);

@@ -19,6 +19,7 @@ public sealed partial class Connection<TIn, TOut>
     private bool _inputEnded;
     private bool _partialFrame;  // the last read ended inside a frame
     private bool _peerFinished;  // the transport reported the peer's FIN
+    private bool _datagramReady; // datagram transports: the buffer is a datagram not yet decoded
     private TIn _current = default!;
     private int _readerClaimed;
     private TaskCompletionSource? _wakeWaiter;
@@ -149,6 +150,7 @@ public sealed partial class Connection<TIn, TOut>
             _buffer = result.Buffer;
             _hasBuffer = true;
             _inputCompleted = result.IsCompleted;
+            _datagramReady = _datagrams && !result.IsCanceled && !result.IsCompleted;
         }
     }
 
@@ -159,6 +161,11 @@ public sealed partial class Connection<TIn, TOut>
     private bool TryDecode(out bool decoded)
     {
         decoded = false;
+        if (_datagrams)
+        {
+            return TryDecodeDatagram(ref decoded);
+        }
+
         var before = _buffer.Length;
         FrameStatus status;
         ReadOnlySequence<byte> frame;
@@ -196,13 +203,33 @@ public sealed partial class Connection<TIn, TOut>
             _current = _codec.Decoder.Decode(frame);
             decoded = true;
         }
-        catch (Exception e) when (DecodeErrorsAreNonFatal)
-        {
-            ReportNonFatal(AsProtocolError(e)); // one bad datagram: dropped, the session carries on
-        }
         catch (Exception e)
         {
             FailInput(e);
+        }
+
+        return true;
+    }
+
+    /// <summary>A datagram transport: the read is one whole datagram, decoded with no framer; one that does not decode is dropped.</summary>
+    private bool TryDecodeDatagram(ref bool decoded)
+    {
+        if (!_datagramReady)
+        {
+            return false; // a cancelled or final read carries no datagram
+        }
+
+        _datagramReady = false;
+        var datagram = _buffer;
+        _buffer = _buffer.Slice(_buffer.End); // consumed whole when the loop next advances
+        try
+        {
+            _current = _codec.Decoder.Decode(datagram);
+            decoded = true;
+        }
+        catch (Exception e)
+        {
+            ReportNonFatal(AsProtocolError(e)); // one bad datagram: dropped, the session carries on
         }
 
         return true;

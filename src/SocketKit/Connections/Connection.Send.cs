@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using SocketKit.Internal;
+using SocketKit.Transports;
 
 namespace SocketKit.Connections;
 

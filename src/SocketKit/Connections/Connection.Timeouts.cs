@@ -1,4 +1,5 @@
 using SocketKit.Internal;
+using SocketKit.Transports;
 
 namespace SocketKit.Connections;
 

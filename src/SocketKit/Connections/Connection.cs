@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using SocketKit.Codecs;
 using SocketKit.Internal;
+using SocketKit.Transports;
 
 namespace SocketKit.Connections;
 
@@ -23,6 +24,7 @@ public sealed partial class Connection<TIn, TOut> : IAsyncDisposable, ITransport
     private readonly Transport _transport;
     private readonly Codec<TIn, TOut> _codec;
     private readonly Framer _framer;
+    private readonly bool _datagrams; // each read is one datagram (UDP sessions): no framer on receive, bad ones dropped
     private readonly ConnectionHandler<TIn, TOut>? _handler;
     private readonly ConnectionOptions _options;
     private readonly ConnectionTicker _ticker;
@@ -53,6 +55,7 @@ public sealed partial class Connection<TIn, TOut> : IAsyncDisposable, ITransport
         _transport = transport;
         _codec = codec;
         _framer = codec.Framing.Create();
+        _datagrams = transport.IsDatagram;
         _handler = handler;
         _closeRecorded = handler is null ? new(TaskCreationOptions.RunContinuationsAsynchronously) : null;
         _options = options;
@@ -128,11 +131,6 @@ public sealed partial class Connection<TIn, TOut> : IAsyncDisposable, ITransport
     /// <summary>The server that owns this connection, told when the socket closes and when the connection is finished.</summary>
     internal IConnectionOwner<TIn, TOut>? Owner { get; init; }
 
-    /// <summary>
-    /// Datagram sessions: a frame whose message fails to decode is reported to <c>OnError</c> and dropped instead of
-    /// closing the connection (each datagram stands alone; a stream cannot resynchronise after a bad frame).
-    /// </summary>
-    internal bool DecodeErrorsAreNonFatal { get; init; }
 
     /// <summary>Completes when <c>OnConnectedAsync</c> has returned (or at once in pull mode).</summary>
     internal Task Opened

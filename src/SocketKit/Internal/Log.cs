@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using SocketKit.Connections;
 
 namespace SocketKit.Internal;
 
@@ -10,7 +9,7 @@ internal static partial class Log
     public static partial void ConnectionOpened(ILogger logger, long id, FiveTuple tuple);
 
     [LoggerMessage(2, LogLevel.Debug, "Connection {Id} {Tuple} closed: {CloseInfo}")]
-    public static partial void ConnectionClosed(ILogger logger, long id, FiveTuple tuple, CloseInfo closeInfo);
+    public static partial void ConnectionClosed(ILogger logger, long id, FiveTuple tuple, object closeInfo); // a CloseInfo: Internal knows nothing of connections
 
     [LoggerMessage(3, LogLevel.Warning, "Connection {Id} {Tuple}: handler failed")]
     public static partial void HandlerFailed(ILogger logger, long id, FiveTuple tuple, Exception error);

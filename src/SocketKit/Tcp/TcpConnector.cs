@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using SocketKit.Codecs;
 using SocketKit.Connections;
 using SocketKit.Internal;
+using SocketKit.Transports;
 
 namespace SocketKit.Tcp;
 

@@ -8,6 +8,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 using SocketKit.Codecs;
 using SocketKit.Connections;
 using SocketKit.Internal;
+using SocketKit.Transports;
+using SocketKit.Servers;
 
 namespace SocketKit.Tcp;
 
@@ -17,7 +19,7 @@ namespace SocketKit.Tcp;
 /// </summary>
 /// <typeparam name="TIn">The type of received messages.</typeparam>
 /// <typeparam name="TOut">The type of sent messages.</typeparam>
-public sealed class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IConnectionOwner<TIn, TOut>, ITickable, IAsyncDisposable
+public sealed partial class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IConnectionOwner<TIn, TOut>, ITickable, IAsyncDisposable
 {
     private static readonly TimeSpan MaxAcceptBackoff = TimeSpan.FromSeconds(1);
     private readonly TcpServerOptions _options;
@@ -195,147 +197,6 @@ public sealed class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IConnect
         return Task.CompletedTask;
     }
 
-    private async Task AcceptLoopAsync(Socket listener)
-    {
-        var backoff = TimeSpan.FromMilliseconds(10);
-        var token = _lifetime.Stopping;
-        while (!token.IsCancellationRequested)
-        {
-            Socket socket;
-            try
-            {
-                if (_acceptBudget is not null)
-                {
-                    await _acceptBudget.TakeAsync(token).ConfigureAwait(false);
-                }
-
-                socket = await Accept(listener, token).ConfigureAwait(false);
-                backoff = TimeSpan.FromMilliseconds(10);
-            }
-            catch (Exception) when (token.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (ObjectDisposedException)
-            {
-                break;
-            }
-            catch (SocketException e)
-            {
-                // Out of descriptors, out of buffers, a client that gave up: log, back off, keep accepting.
-                Log.AcceptFailed(_logger, listener.LocalEndPoint, backoff, e);
-                try
-                {
-                    await Task.Delay(backoff, _time, token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    break;
-                }
-
-                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxAcceptBackoff.Ticks));
-                continue;
-            }
-
-            if (Interlocked.Increment(ref _active) > _options.MaxConnections)
-            {
-                Reject(socket, "connection limit reached");
-                Interlocked.Decrement(ref _active);
-                continue;
-            }
-
-            _lifetime.ConnectionStarted();
-            _ = ServeAsync(socket);
-        }
-    }
-
-    /// <summary>
-    /// Sets up one accepted connection off the accept loop: configure, filter, then start the connection, which reports
-    /// back through <see cref="IConnectionOwner{TIn, TOut}"/>. This task ends once the connection runs, so an idle
-    /// connection holds no state machine here.
-    /// </summary>
-    private async Task ServeAsync(Socket socket)
-    {
-        await Task.Yield();
-        IPAddress? address = null; // set once this connection holds one of its address's slots
-        FiveTuple tuple = default;
-        try
-        {
-            tuple = new FiveTuple(TransportProtocol.Tcp, (IPEndPoint)socket.LocalEndPoint!, (IPEndPoint)socket.RemoteEndPoint!);
-            if (!TryTakeAddressSlot(tuple.RemoteAddress))
-            {
-                Reject(socket, "too many connections from this address");
-                OnSetupEnded();
-                return;
-            }
-
-            address = tuple.RemoteAddress;
-            try
-            {
-                _options.Socket.Apply(socket);
-            }
-            catch (Exception e) when (e is not (SocketException or ObjectDisposedException))
-            {
-                // The user's ConfigureSocket hook threw: this connection is refused, the server carries on.
-                Log.ConfigureSocketFailed(_logger, tuple, e);
-                Reject(socket, "ConfigureSocket threw");
-                OnSetupEnded(address);
-                return;
-            }
-
-            if (_options.AcceptFilter is { } filter && !await RunFilterAsync(filter, tuple).ConfigureAwait(false))
-            {
-                Reject(socket, "refused by the accept filter");
-                OnSetupEnded(address);
-                return;
-            }
-
-            Transport transport = new SocketTransport(socket, _inputPipeOptions!, _sslOptions is null ? ConnectionOptions.OutputPipeOptions : TlsTransport.InnerOutputPipeOptions);
-            if (_sslOptions is not null)
-            {
-                var tls = new TlsTransport(transport, _inputPipeOptions!, ConnectionOptions.OutputPipeOptions);
-                var handshake = tls.AuthenticateAsServerAsync(_sslOptions, _options.Tls!.HandshakeTimeout, _time, _lifetime.Stopping);
-                Waiter.Release(ref _handshakeStarted); // its deadline is running now
-                if (await handshake.ConfigureAwait(false) is { } failure)
-                {
-                    Interlocked.Increment(ref _handshakeFailures);
-                    Waiter.Release(ref _handshakeFailed);
-                    Log.HandshakeFailed(_logger, tuple, failure);
-                    OnSetupEnded(address);
-                    return;
-                }
-
-                transport = tls;
-            }
-
-            var connection = new Connection<TIn, TOut>(transport, tuple, _codec, _handler, _options.Connection, _ticker!,
-                _connectionLogger, this, _lifetime.DrainExpired)
-            {
-                Owner = this,
-            };
-            _connections[connection.Id] = connection;
-            Interlocked.Increment(ref _accepted);
-            if (_lifetime.IsStopping)
-            {
-                connection.TryClose(CloseReason.ServerShutdown, null); // raced with StopAsync's sweep
-            }
-
-            _ = connection.RunAsync();
-        }
-        catch (Exception e)
-        {
-            // The peer vanished before we could set it up, or setup failed in a way nobody could foresee: this connection
-            // only is dropped and its slots given back (RunAsync reports its own failures, so it is not running).
-            if (e is not (SocketException or ObjectDisposedException))
-            {
-                Log.SetupFailed(_logger, tuple, e);
-            }
-
-            socket.Dispose();
-            OnSetupEnded(address);
-        }
-    }
-
     void IConnectionOwner<TIn, TOut>.OnTransportClosed(Connection<TIn, TOut> connection)
     {
         // Free the slot as soon as the socket is closed, so OnDisconnectedAsync already sees room for a new client.
@@ -352,80 +213,5 @@ public sealed class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IConnect
     {
         ((IConnectionOwner<TIn, TOut>)this).OnTransportClosed(connection); // in case it never got that far
         _lifetime.ConnectionEnded();
-    }
-
-    /// <summary>An accepted socket was refused or lost before it became a connection: give back its slots.</summary>
-    private void OnSetupEnded(IPAddress? address = null)
-    {
-        Interlocked.Decrement(ref _active);
-        if (address is not null)
-        {
-            ReleaseAddressSlot(address);
-        }
-
-        _lifetime.ConnectionEnded();
-    }
-
-    private bool TryTakeAddressSlot(IPAddress address)
-    {
-        while (true)
-        {
-            var current = _perAddress.GetOrAdd(address, 0);
-            if (current >= _options.MaxConnectionsPerAddress)
-            {
-                return false;
-            }
-
-            if (_perAddress.TryUpdate(address, current + 1, current))
-            {
-                return true;
-            }
-        }
-    }
-
-    private void ReleaseAddressSlot(IPAddress address)
-    {
-        while (_perAddress.TryGetValue(address, out var current))
-        {
-            // The last slot removes the entry, so the table holds only addresses with open connections.
-            if (current <= 1 ? _perAddress.TryRemove(new KeyValuePair<IPAddress, int>(address, current)) : _perAddress.TryUpdate(address, current - 1, current))
-            {
-                return;
-            }
-        }
-    }
-
-
-    private async ValueTask<bool> RunFilterAsync(Func<FiveTuple, CancellationToken, ValueTask<bool>> filter, FiveTuple tuple)
-    {
-        try
-        {
-            return await filter(tuple, _lifetime.Stopping).ConfigureAwait(false);
-        }
-        catch (Exception e)
-        {
-            Log.AcceptFilterFailed(_logger, tuple, e);
-            return false;
-        }
-    }
-
-    private void Reject(Socket socket, string why)
-    {
-        Interlocked.Increment(ref _rejected);
-        try
-        {
-            if (_logger.IsEnabled(LogLevel.Information) && socket.RemoteEndPoint is IPEndPoint remote && socket.LocalEndPoint is IPEndPoint local)
-            {
-                Log.ConnectionRejected(_logger, new FiveTuple(TransportProtocol.Tcp, local, remote), why);
-            }
-
-            socket.LingerState = new LingerOption(true, 0); // reset: no TIME_WAIT left on the server
-        }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
-        {
-            // Already gone.
-        }
-
-        socket.Dispose();
     }
 }

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.ObjectPool;
 using SocketKit.Codecs;
 using SocketKit.Internal;
+using SocketKit.Transports;
 
 namespace SocketKit.Udp;
 
@@ -25,7 +26,7 @@ namespace SocketKit.Udp;
 /// </remarks>
 /// <typeparam name="TIn">The type of received messages.</typeparam>
 /// <typeparam name="TOut">The type of sent messages.</typeparam>
-public sealed class UdpEndpoint<TIn, TOut> : IAsyncDisposable
+public sealed partial class UdpEndpoint<TIn, TOut> : IAsyncDisposable
 {
     private const int Created = 0;
     private const int Running = 1;
@@ -136,97 +137,6 @@ public sealed class UdpEndpoint<TIn, TOut> : IAsyncDisposable
         return Task.CompletedTask;
     }
 
-    /// <summary>
-    /// Encodes <paramref name="message"/> and sends it as one datagram to <paramref name="remote"/>. Safe from any
-    /// thread. Completes when the OS has taken the datagram (UDP gives no delivery receipt).
-    /// </summary>
-    /// <param name="remote">The destination. An IPv4 destination on a dual-mode IPv6 endpoint is mapped for you.</param>
-    /// <param name="message">The message.</param>
-    /// <param name="cancellationToken">Cancels the send.</param>
-    /// <returns>A task that completes when the datagram is sent.</returns>
-    /// <exception cref="ArgumentException">The encoded message is larger than the maximum datagram size.</exception>
-    /// <exception cref="InvalidOperationException">The endpoint is not running, or the destination is a broadcast address and <see cref="UdpEndpointOptions.EnableBroadcast"/> is off.</exception>
-    /// <exception cref="SocketException">The OS refused the datagram.</exception>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))] // a send that waits must not allocate
-    public async ValueTask SendToAsync(IPEndPoint remote, TOut message, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(remote);
-        var socket = _socket is { } s && Volatile.Read(ref _state) == Running ? s : throw NotRunning();
-        DestinationCheck?.Invoke(remote);
-        var address = _peers!.ToSend(remote);
-        var buffer = _encodeBuffers.Get();
-        try
-        {
-            var payload = Encode(message, buffer);
-            for (var attempt = 0; ; attempt++)
-            {
-                try
-                {
-                    if (!TrySendNow(socket, payload.Span, address))
-                    {
-                        await socket.SendToAsync(payload, SocketFlags.None, address, cancellationToken).ConfigureAwait(false);
-                    }
-
-                    return;
-                }
-                catch (SocketException e) when (attempt == 0 && SocketErrors.IsIcmpError(e.SocketErrorCode))
-                {
-                    // The error belongs to an earlier datagram and is now cleared: report it and send this one.
-                    ReportError(_connectedPeer?.Tuple ?? new FiveTuple(TransportProtocol.Udp, LocalEndPoint, remote), e);
-                }
-                catch (SocketException e) when (e.SocketErrorCode == SocketError.AccessDenied && !_options.EnableBroadcast)
-                {
-                    throw new InvalidOperationException(
-                        $"The OS refused to send to {remote}. If it is a broadcast address, set {nameof(UdpEndpointOptions)}.{nameof(UdpEndpointOptions.EnableBroadcast)} to true.", e);
-                }
-            }
-        }
-        finally
-        {
-            buffer.Reset();
-            _encodeBuffers.Return(buffer);
-        }
-    }
-
-    /// <summary>Sends <paramref name="message"/> to the connected peer (<see cref="UdpEndpointOptions.RemoteEndPoint"/>).</summary>
-    /// <param name="message">The message.</param>
-    /// <param name="cancellationToken">Cancels the send.</param>
-    /// <returns>A task that completes when the datagram is sent.</returns>
-    /// <exception cref="InvalidOperationException">The endpoint is not connected, or not running.</exception>
-    public ValueTask SendAsync(TOut message, CancellationToken cancellationToken = default) =>
-        SendToAsync(_connectedPeer?.EndPoint ?? throw new InvalidOperationException(
-            $"SendAsync needs a connected endpoint ({nameof(UdpEndpointOptions)}.{nameof(UdpEndpointOptions.RemoteEndPoint)}); use SendToAsync."), message, cancellationToken);
-
-    /// <summary>
-    /// Pull mode: the received datagrams, in order, for an endpoint created without a handler. Ends when the endpoint
-    /// stops. Dropped datagrams are logged and counted in <see cref="DroppedDatagrams"/>. Can be enumerated once.
-    /// </summary>
-    /// <param name="cancellationToken">Stops the enumeration (the endpoint keeps running).</param>
-    /// <returns>The datagrams.</returns>
-    /// <exception cref="InvalidOperationException">The endpoint has a handler, is not started, or is already being read.</exception>
-    public async IAsyncEnumerable<Datagram<TIn>> ReceiveAllAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        if (_handler is not null)
-        {
-            throw new InvalidOperationException("This endpoint delivers its datagrams to its handler; ReceiveAllAsync is for endpoints created without one.");
-        }
-
-        if (_socket is null)
-        {
-            throw NotStarted();
-        }
-
-        if (Interlocked.Exchange(ref _readerClaimed, 1) != 0)
-        {
-            throw new InvalidOperationException("ReceiveAllAsync can be enumerated only once per endpoint.");
-        }
-
-        while (await ReceiveNextAsync(cancellationToken).ConfigureAwait(false))
-        {
-            yield return _current;
-        }
-    }
-
     /// <summary>Joins an IPv4 or IPv6 multicast group on one interface.</summary>
     /// <param name="group">The group address (IPv4 224.0.0.0/4, IPv6 ff00::/8).</param>
     /// <param name="interfaceIndex">The interface's index; 0 lets the OS choose.</param>
@@ -269,109 +179,6 @@ public sealed class UdpEndpoint<TIn, TOut> : IAsyncDisposable
     {
         await StopAsync(CancellationToken.None).ConfigureAwait(false);
         _stopping.Dispose();
-    }
-
-    private async Task RunHandlerAsync(DatagramHandler<TIn, TOut> handler)
-    {
-        await Task.Yield(); // off the caller of StartAsync
-        var stopping = _stopping.Token;
-        while (await ReceiveNextAsync(CancellationToken.None).ConfigureAwait(false))
-        {
-            try
-            {
-                await handler.OnDatagramAsync(this, _current, stopping).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception e)
-            {
-                Log.UdpHandlerFailed(_logger, _current.Tuple, e);
-            }
-            finally
-            {
-                _current = default;
-            }
-        }
-    }
-
-    /// <summary>Receives the next datagram that decodes into <see cref="_current"/>; false once the endpoint stops.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))] // suspends once per datagram: must not allocate
-    private async ValueTask<bool> ReceiveNextAsync(CancellationToken cancellationToken)
-    {
-        var socket = _socket!;
-        while (true)
-        {
-            int received;
-            try
-            {
-                received = await socket.ReceiveFromAsync(_receiveBuffer, SocketFlags.None, _receivedFrom!, cancellationToken).ConfigureAwait(false);
-            }
-            catch (SocketException e) when (SocketErrors.IsIcmpError(e.SocketErrorCode))
-            {
-                ReportError(_connectedPeer?.Tuple ?? default, e);
-                continue;
-            }
-            catch (Exception e) when (e is ObjectDisposedException or SocketException && Volatile.Read(ref _state) == Stopped)
-            {
-                return false; // our own stop
-            }
-            catch (SocketException e)
-            {
-                Log.UdpReceiveFailed(_logger, socket.LocalEndPoint, e);
-                return false;
-            }
-
-            var peer = _connectedPeer ?? _peers!.FromReceived(_receivedFrom!);
-            if (received > _maxDatagramSize)
-            {
-                Drop(peer, new DatagramTruncatedException(_maxDatagramSize));
-                continue;
-            }
-
-            try
-            {
-                var message = _decoder.Decode(new ReadOnlySequence<byte>(_receiveBuffer, 0, received));
-                _current = new Datagram<TIn>(peer.Tuple, peer.EndPoint, message);
-                Interlocked.Increment(ref _received);
-                return true;
-            }
-            catch (ProtocolException e)
-            {
-                Drop(peer, e);
-            }
-        }
-    }
-
-    /// <summary>
-    /// Sends at once if the OS has room, which for UDP is nearly always. The socket's own async send keeps one cached
-    /// operation, so concurrent senders (a server's sessions) would allocate a new one per overlapping send; this
-    /// non-blocking call allocates nothing and is safe from many threads. False: the send buffer is full, wait for it.
-    /// </summary>
-    private static bool TrySendNow(Socket socket, ReadOnlySpan<byte> payload, SocketAddress address)
-    {
-        try
-        {
-            socket.SendTo(payload, SocketFlags.None, address);
-            return true;
-        }
-        catch (SocketException e) when (e.SocketErrorCode == SocketError.WouldBlock)
-        {
-            return false;
-        }
-    }
-
-    private ReadOnlyMemory<byte> Encode(TOut message, PooledBufferWriter buffer)
-    {
-        _encoder.Encode(message, buffer);
-        if (buffer.WrittenMemory.Length > _maxDatagramSize)
-        {
-            throw new ArgumentException(FormattableString.Invariant(
-                $"The encoded message is {buffer.WrittenMemory.Length} bytes, more than the {_maxDatagramSize}-byte maximum datagram."), nameof(message));
-        }
-
-        return buffer.WrittenMemory;
     }
 
     private void Drop(UdpPeer peer, Exception error)

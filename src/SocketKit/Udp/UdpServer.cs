@@ -6,6 +6,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 using SocketKit.Codecs;
 using SocketKit.Connections;
 using SocketKit.Internal;
+using SocketKit.Transports;
+using SocketKit.Servers;
 
 namespace SocketKit.Udp;
 
@@ -26,8 +28,6 @@ namespace SocketKit.Udp;
 /// <typeparam name="TOut">The type of sent messages.</typeparam>
 public sealed class UdpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IConnectionOwner<TIn, TOut>, IAsyncDisposable
 {
-    private const int InputSegmentSize = 4096; // a session's datagrams are usually small; a larger one gets a larger block
-
     private readonly UdpServerOptions _options;
     private readonly Codec<TIn, TOut> _codec;
     private readonly ConnectionHandler<TIn, TOut> _handler;
@@ -39,8 +39,9 @@ public sealed class UdpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IConnect
     private readonly Lock _table = new();
     private readonly ServerLifetime _lifetime = new();
     private UdpEndpoint<ReadOnlySequence<byte>, ReadOnlySequence<byte>>? _endpoint;
+    private Sender? _sender;
     private ConnectionTicker? _ticker;
-    private PipeOptions? _inputPipeOptions;
+    private long _receiveLimit; // bytes of datagrams queued for one session whose handler is behind
     private long _accepted;
     private long _rejected;
     private long _evicted;
@@ -62,8 +63,8 @@ public sealed class UdpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IConnect
         ArgumentNullException.ThrowIfNull(encoder);
         ArgumentNullException.ThrowIfNull(handler);
         _options = options;
-        // Inside a session's pipes each datagram travels behind a 4-byte length, so its boundaries survive.
-        _codec = new Codec<TIn, TOut>(Framing.LengthField(new LengthFieldFramerOptions { MaxFrameLength = UdpEndpointOptions.MaxIPv6DatagramSize }), decoder, encoder);
+        // A session's transport carries whole datagrams: nothing frames them; a message is sent as it is encoded.
+        _codec = new Codec<TIn, TOut>(Framing.Raw(UdpEndpointOptions.MaxIPv6DatagramSize), decoder, encoder);
         _handler = handler;
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _connectionLogger = _loggerFactory.CreateLogger("SocketKit.Connections.Connection");
@@ -114,10 +115,7 @@ public sealed class UdpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IConnect
             throw new InvalidOperationException("The server was already started.");
         }
 
-        var limit = _options.Session.ReceiveBufferLimit(_options.Endpoint.EffectiveMaxDatagramSize, UdpSessionTransport.HeaderLength);
-        // Sessions' loops are woken on the thread pool: a handler must never run on, or hold up, the shared receive loop.
-        _inputPipeOptions = new PipeOptions(pauseWriterThreshold: limit, resumeWriterThreshold: limit / 2,
-            minimumSegmentSize: InputSegmentSize, useSynchronizationContext: false);
+        _receiveLimit = _options.Session.ReceiveBufferLimit(_options.Endpoint.EffectiveMaxDatagramSize, 0);
         _ticker = new ConnectionTicker(_time, _options.TickInterval);
         _endpoint = new UdpEndpoint<ReadOnlySequence<byte>, ReadOnlySequence<byte>>(
             _options.Endpoint, BytesCodec.Instance, BytesCodec.Instance, new Dispatcher(this), _loggerFactory)
@@ -125,6 +123,7 @@ public sealed class UdpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IConnect
             DestinationCheck = DestinationCheck,
         };
         await _endpoint.StartAsync(cancellationToken).ConfigureAwait(false);
+        _sender = new Sender(_endpoint);
     }
 
     /// <inheritdoc />
@@ -221,12 +220,11 @@ public sealed class UdpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IConnect
 
     private Session Open(Datagram<ReadOnlySequence<byte>> datagram)
     {
-        var transport = new UdpSessionTransport(_endpoint!, datagram.RemoteEndPoint, _inputPipeOptions!, ConnectionOptions.OutputPipeOptions);
+        var transport = new UdpSessionTransport(_sender!, datagram.RemoteEndPoint, _receiveLimit);
         var connection = new Connection<TIn, TOut>(transport, datagram.Tuple, _codec, _handler, _options.Session, _ticker!,
             _connectionLogger, this, _lifetime.DrainExpired)
         {
             Owner = this,
-            DecodeErrorsAreNonFatal = true,
         };
         var session = new Session(connection, transport);
         Session? evicted = null;
@@ -291,6 +289,13 @@ public sealed class UdpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IConnect
         public UdpSessionTransport Transport { get; }
 
         public LinkedListNode<Session> Node { get; }
+    }
+
+    /// <summary>Sessions send through the server's one socket.</summary>
+    private sealed class Sender(UdpEndpoint<ReadOnlySequence<byte>, ReadOnlySequence<byte>> endpoint) : IDatagramSender
+    {
+        public ValueTask SendAsync(IPEndPoint peer, ReadOnlyMemory<byte> datagram, CancellationToken cancellationToken) =>
+            endpoint.SendToAsync(peer, new ReadOnlySequence<byte>(datagram), cancellationToken);
     }
 
     private sealed class Dispatcher(UdpServer<TIn, TOut> server) : DatagramHandler<ReadOnlySequence<byte>, ReadOnlySequence<byte>>

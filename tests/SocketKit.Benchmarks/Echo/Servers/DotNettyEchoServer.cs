@@ -3,6 +3,7 @@ using DotNetty.Codecs;
 using DotNetty.Transport.Bootstrapping;
 using DotNetty.Transport.Channels;
 using DotNetty.Transport.Channels.Sockets;
+using SocketKit.Transports;
 
 namespace SocketKit.Benchmarks.Echo.Servers;
 

@@ -1,6 +1,6 @@
 using System.IO.Pipelines;
 
-namespace SocketKit.Internal;
+namespace SocketKit.Transports;
 
 /// <summary>
 /// Moves bytes between a peer and two pipes: <see cref="Input"/> (from the peer) and <see cref="Output"/> (to it).
@@ -13,6 +13,12 @@ internal abstract class Transport
 
     /// <summary>Bytes to send. Written by the connection's send path; completed to start a graceful shutdown.</summary>
     public abstract PipeWriter Output { get; }
+
+    /// <summary>
+    /// Whether each read of <see cref="Input"/> is exactly one datagram (a UDP session): the connection then decodes each
+    /// read as one message, with no framer, and a message that does not decode is dropped rather than fatal.
+    /// </summary>
+    public virtual bool IsDatagram => false;
 
     /// <summary>What the TLS handshake agreed on; <see langword="null"/> for a plain transport.</summary>
     public virtual Tls.TlsConnectionInfo? Tls => null;

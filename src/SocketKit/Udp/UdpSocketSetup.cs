@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using SocketKit.Udp;
 
-namespace SocketKit.Internal;
+namespace SocketKit.Udp;
 
 /// <summary>Turns <see cref="UdpEndpointOptions"/> into socket options, and multicast membership into the right option for each family.</summary>
 internal static class UdpSocketSetup

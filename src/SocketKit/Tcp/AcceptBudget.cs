@@ -1,4 +1,5 @@
-namespace SocketKit.Internal;
+using SocketKit.Internal;
+namespace SocketKit.Tcp;
 
 /// <summary>
 /// How many accepts a server may make until the next tick: refilled by the shared tick, so a fake

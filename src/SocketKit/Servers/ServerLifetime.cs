@@ -1,6 +1,6 @@
 using SocketKit.Connections;
 
-namespace SocketKit.Internal;
+namespace SocketKit.Servers;
 
 /// <summary>
 /// What every server does to stop gracefully: it counts the connections still running, stops once however often it

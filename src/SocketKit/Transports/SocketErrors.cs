@@ -1,6 +1,6 @@
 using System.Net.Sockets;
 
-namespace SocketKit.Internal;
+namespace SocketKit.Transports;
 
 /// <summary>Socket error classification in one place, with the platform quirks.</summary>
 internal static class SocketErrors

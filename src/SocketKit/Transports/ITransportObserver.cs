@@ -1,4 +1,4 @@
-namespace SocketKit.Internal;
+namespace SocketKit.Transports;
 
 /// <summary>What a transport tells its connection. Called from the transport's loops; must not block.</summary>
 internal interface ITransportObserver

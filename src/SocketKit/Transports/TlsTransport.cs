@@ -3,8 +3,9 @@ using System.IO.Pipelines;
 using System.Net.Security;
 using System.Security.Authentication;
 using SocketKit.Tls;
+using SocketKit.Internal;
 
-namespace SocketKit.Internal;
+namespace SocketKit.Transports;
 
 /// <summary>
 /// TLS as a layer between pipes: the TCP transport's pipes carry the encrypted bytes, an <see cref="SslStream"/>

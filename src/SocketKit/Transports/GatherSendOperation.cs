@@ -1,7 +1,7 @@
 using System.Net.Sockets;
 using System.Threading.Tasks.Sources;
 
-namespace SocketKit.Internal;
+namespace SocketKit.Transports;
 
 /// <summary>
 /// A reusable gathered send (one <c>sendmsg</c> for several buffers). <see cref="Socket.SendAsync(IList{ArraySegment{byte}}, SocketFlags)"/>

@@ -1,7 +1,8 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using SocketKit.Internal;
 
-namespace SocketKit.Internal;
+namespace SocketKit.Transports;
 
 /// <summary>
 /// One end of an in-memory connection: a pump copies this end's output into the other end's input, so FIN

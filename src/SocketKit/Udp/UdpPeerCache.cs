@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 
-namespace SocketKit.Internal;
+namespace SocketKit.Udp;
 
 /// <summary>
 /// Remembers each remote peer's five-tuple and endpoint, keyed on the raw address bytes a receive fills in, so a

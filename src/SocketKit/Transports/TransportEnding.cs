@@ -1,4 +1,4 @@
-namespace SocketKit.Internal;
+namespace SocketKit.Transports;
 
 /// <summary>How a transport's stream from the peer ended. The connection maps it to a close reason.</summary>
 internal enum TransportEnding

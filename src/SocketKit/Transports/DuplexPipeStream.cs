@@ -1,6 +1,6 @@
 using System.IO.Pipelines;
 
-namespace SocketKit.Internal;
+namespace SocketKit.Transports;
 
 /// <summary>
 /// One stream over a transport's two pipes, for <see cref="System.Net.Security.SslStream"/>: reads come from the

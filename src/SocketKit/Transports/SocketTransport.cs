@@ -2,8 +2,9 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using SocketKit.Internal;
 
-namespace SocketKit.Internal;
+namespace SocketKit.Transports;
 
 /// <summary>
 /// TCP: a receive loop (zero-byte read first, so an idle connection holds no buffer) writing into the input

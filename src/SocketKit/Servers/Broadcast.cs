@@ -1,7 +1,8 @@
 using SocketKit.Codecs;
 using SocketKit.Connections;
+using SocketKit.Internal;
 
-namespace SocketKit.Internal;
+namespace SocketKit.Servers;
 
 /// <summary>One message to many connections, for every server's <see cref="IConnectionGroup{TIn, TOut}.BroadcastAsync"/>.</summary>
 internal static class Broadcast

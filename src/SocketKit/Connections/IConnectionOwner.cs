@@ -1,6 +1,5 @@
-using SocketKit.Connections;
 
-namespace SocketKit.Internal;
+namespace SocketKit.Connections;
 
 /// <summary>
 /// What a connection tells the server that owns it. A callback rather than an awaited task, so an idle connection
