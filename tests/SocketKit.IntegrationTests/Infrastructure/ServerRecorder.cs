@@ -35,6 +35,8 @@ public sealed class ServerRecorder<TIn, TOut> : ConnectionHandler<TIn, TOut>
 
     public override void OnError(Connection<TIn, TOut> connection, Exception error) => _byId[connection.Id].OnError(connection, error);
 
+    public override void OnWritabilityChanged(Connection<TIn, TOut> connection, bool writable) => _byId[connection.Id].OnWritabilityChanged(connection, writable);
+
     public override ValueTask OnDisconnectedAsync(Connection<TIn, TOut> connection, CloseInfo closeInfo, CancellationToken cancellationToken) =>
         _byId[connection.Id].OnDisconnectedAsync(connection, closeInfo, cancellationToken);
 
