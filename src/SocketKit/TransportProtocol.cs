@@ -11,4 +11,7 @@ public enum TransportProtocol
 
     /// <summary>An in-memory connection (tests); its addresses are placeholders.</summary>
     InMemory = 0,
+
+    /// <summary>A Unix domain stream socket: the five-tuple carries paths (<see cref="FiveTuple.LocalPath"/>, <see cref="FiveTuple.RemotePath"/>) instead of addresses and ports.</summary>
+    Unix = 1,
 }

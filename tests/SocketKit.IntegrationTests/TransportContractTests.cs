@@ -128,6 +128,37 @@ public sealed class TransportContractTests
     }
 
     [Theory]
+    [MemberData(nameof(Streams))]
+    public async Task A_file_region_follows_the_messages_before_it_and_precedes_those_after(TransportKind kind)
+    {
+        using var directory = new TempDirectory();
+        var path = Path.Combine(directory.Path, "lines.txt");
+        var lines = Enumerable.Range(0, 50_000).Select(i => $"line {i:D6}").ToArray(); // 12 bytes a line with its LF
+        await File.WriteAllTextAsync(path, string.Join("\n", lines) + "\n", TestContext.Current.CancellationToken);
+        const int skip = 1_000;
+        const int take = 40_000; // 480 KB: several chunks' worth of socket buffer
+        await using var harness = await TransportHarness.StartAsync(kind, () => new()
+        {
+            OnMessage = async (c, m, ct) =>
+            {
+                await c.SendAsync("begin", ct);
+                await c.SendFileAsync(path, offset: skip * 12, count: take * 12L, ct);
+                await c.SendAsync("end", ct);
+            },
+        });
+
+        await harness.SendAsync("send the file");
+
+        Assert.Equal("begin", await harness.ReceiveAsync());
+        for (var i = skip; i < skip + take; i++)
+        {
+            Assert.Equal(lines[i], await harness.ReceiveAsync());
+        }
+
+        Assert.Equal("end", await harness.ReceiveAsync());
+    }
+
+    [Theory]
     [MemberData(nameof(Servers))]
     public async Task Stopping_the_server_closes_the_connection_as_server_shutdown(TransportKind kind)
     {

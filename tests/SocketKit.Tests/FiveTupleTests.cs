@@ -8,6 +8,22 @@ public class FiveTupleTests
         new(protocol, new IPEndPoint(IPAddress.Parse(local), localPort), new IPEndPoint(IPAddress.Parse(remote), remotePort));
 
     [Fact]
+    public void A_unix_domain_flow_carries_paths_and_compares_by_them()
+    {
+        var tuple = new FiveTuple("/run/app.sock", "");
+
+        Assert.Equal(TransportProtocol.Unix, tuple.Protocol);
+        Assert.Equal("/run/app.sock", tuple.LocalPath);
+        Assert.Equal("", tuple.RemotePath);
+        Assert.Equal(IPAddress.None, tuple.LocalAddress);
+        Assert.Equal("unix /run/app.sock <-> (unnamed)", tuple.ToString());
+        Assert.Equal(tuple, new FiveTuple("/run/app.sock", ""));
+        Assert.Equal(tuple.GetHashCode(), new FiveTuple("/run/app.sock", "").GetHashCode());
+        Assert.NotEqual(tuple, new FiveTuple("/run/other.sock", ""));
+        Assert.Null(Tuple("127.0.0.1", 1, "127.0.0.1", 2).LocalPath);
+    }
+
+    [Fact]
     public void Formats_ipv4_readably()
     {
         Assert.Equal("tcp 127.0.0.1:5000 <-> 127.0.0.1:53122", Tuple("127.0.0.1", 5000, "127.0.0.1", 53122).ToString());

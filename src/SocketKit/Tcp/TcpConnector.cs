@@ -56,7 +56,7 @@ public static class TcpConnector
             throw new TimeoutException(FormattableString.Invariant($"Connecting to {endPoint} timed out after {options.ConnectTimeout}."));
         }
 
-        var tuple = new FiveTuple(TransportProtocol.Tcp, (IPEndPoint)socket.LocalEndPoint!, (IPEndPoint)socket.RemoteEndPoint!);
+        var tuple = SocketTuple.Of(socket);
         var inputOptions = options.Connection.InputPipeOptions(receiveLimit);
         Transport transport = new SocketTransport(socket, inputOptions, options.Tls is null ? ConnectionOptions.OutputPipeOptions : TlsTransport.InnerOutputPipeOptions);
         if (options.Tls is { } tlsOptions)

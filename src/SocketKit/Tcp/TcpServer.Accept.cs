@@ -82,7 +82,7 @@ public sealed partial class TcpServer<TIn, TOut>
         FiveTuple tuple = default;
         try
         {
-            tuple = new FiveTuple(TransportProtocol.Tcp, (IPEndPoint)socket.LocalEndPoint!, (IPEndPoint)socket.RemoteEndPoint!);
+            tuple = SocketTuple.Of(socket);
             if (!TryTakeAddressSlot(tuple.RemoteAddress))
             {
                 Reject(socket, "too many connections from this address");

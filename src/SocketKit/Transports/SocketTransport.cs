@@ -41,6 +41,11 @@ internal sealed class SocketTransport : Transport
 
     public override PipeWriter Output => _output.Writer;
 
+    /// <summary>A plain TCP (or Unix domain) socket can send a file region from the kernel (sendfile).</summary>
+    public override bool CanSendFile => true;
+
+    public override Task SendFileAsync(FileStream file, long offset, int count) => SendPacketsOperation.SendAsync(_socket, file, offset, count);
+
     public override void Start(ITransportObserver observer)
     {
         _observer = observer;

@@ -23,6 +23,16 @@ internal abstract class Transport
     /// <summary>What the TLS handshake agreed on; <see langword="null"/> for a plain transport.</summary>
     public virtual Tls.TlsConnectionInfo? Tls => null;
 
+    /// <summary>Whether <see cref="SendFileAsync"/> sends from the kernel; otherwise the connection copies the file through <see cref="Output"/>.</summary>
+    public virtual bool CanSendFile => false;
+
+    /// <summary>
+    /// Sends a region of a file straight from the kernel (no copy through user space). Called only when
+    /// <see cref="Output"/> holds nothing and nothing else writes to it (the connection holds its send lock), so the bytes
+    /// follow everything sent before them. Returns when the OS has taken them.
+    /// </summary>
+    public virtual Task SendFileAsync(FileStream file, long offset, int count) => throw new NotSupportedException();
+
     /// <summary>Starts the receive and send loops.</summary>
     public abstract void Start(ITransportObserver observer);
 
