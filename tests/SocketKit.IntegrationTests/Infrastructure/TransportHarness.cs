@@ -52,6 +52,9 @@ public abstract class TransportHarness : IAsyncDisposable
         return harness;
     }
 
+    /// <summary>Why the client's side closed, if it has (for failure messages).</summary>
+    public virtual string ClientState => "";
+
     /// <summary>The client sends one message.</summary>
     public abstract ValueTask SendAsync(string message);
 
@@ -99,6 +102,8 @@ public abstract class TransportHarness : IAsyncDisposable
         public override ValueTask FinishAsync() => _client!.CompleteOutputAsync(TestContext.Current.CancellationToken);
 
         public override void Reset() => _client!.Abort();
+
+        public override string ClientState => $"client {_client!.State}, {_client.CloseInfo}";
 
         public override Task StopServerAsync() => _server!.StopAsync(TestContext.Current.CancellationToken);
 
