@@ -104,7 +104,7 @@ public sealed partial class TcpServer<TIn, TOut>
                 return;
             }
 
-            if (_options.AcceptFilter is { } filter && !await RunFilterAsync(filter, tuple).ConfigureAwait(false))
+            if (!await AcceptFilter.AllowsAsync(_options.AcceptFilter, tuple, _logger, _lifetime.Stopping).ConfigureAwait(false))
             {
                 Reject(socket, "refused by the accept filter");
                 OnSetupEnded(address);
@@ -195,19 +195,6 @@ public sealed partial class TcpServer<TIn, TOut>
             {
                 return;
             }
-        }
-    }
-
-    private async ValueTask<bool> RunFilterAsync(Func<FiveTuple, CancellationToken, ValueTask<bool>> filter, FiveTuple tuple)
-    {
-        try
-        {
-            return await filter(tuple, _lifetime.Stopping).ConfigureAwait(false);
-        }
-        catch (Exception e)
-        {
-            Log.AcceptFilterFailed(_logger, tuple, e);
-            return false;
         }
     }
 

@@ -203,7 +203,7 @@ public sealed class UdpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IConnect
 
         if (session is null)
         {
-            if (_options.AcceptFilter is { } filter && !await AcceptAsync(filter, datagram.Tuple).ConfigureAwait(false))
+            if (!await AcceptFilter.AllowsAsync(_options.AcceptFilter, datagram.Tuple, _connectionLogger, _lifetime.Stopping).ConfigureAwait(false))
             {
                 Interlocked.Increment(ref _rejected);
                 return;
@@ -259,19 +259,6 @@ public sealed class UdpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IConnect
         {
             _byLastDatagram.Remove(session.Node);
             _sessions.Remove(session.Connection.Tuple);
-        }
-    }
-
-    private async ValueTask<bool> AcceptAsync(Func<FiveTuple, CancellationToken, ValueTask<bool>> filter, FiveTuple tuple)
-    {
-        try
-        {
-            return await filter(tuple, _lifetime.Stopping).ConfigureAwait(false);
-        }
-        catch (Exception e)
-        {
-            Log.AcceptFilterFailed(_connectionLogger, tuple, e);
-            return false;
         }
     }
 
