@@ -14,6 +14,7 @@ internal sealed class DatagramReader : PipeReader, IValueTaskSource<ReadResult>
     private readonly Lock _lock = new();
     private readonly Queue<(byte[] Buffer, int Length)> _queue = new();
     private readonly long _limit;
+    private readonly ArrayPool<byte> _pool;
     private ManualResetValueTaskSourceCore<ReadResult> _waiter = new() { RunContinuationsAsynchronously = true }; // never run the session on the receive loop
     private bool _waiting;
     private long _queuedBytes;
@@ -22,19 +23,27 @@ internal sealed class DatagramReader : PipeReader, IValueTaskSource<ReadResult>
     private bool _readerCompleted;
     private bool _cancelPending;
 
-    public DatagramReader(long limit) => _limit = limit;
+    /// <param name="limit">Bytes queued before further datagrams are refused.</param>
+    /// <param name="pool">Where datagram copies come from: shared by a server's sessions, so a copy rented on the receive
+    /// loop and returned on a session's thread goes back where the next one is rented (the shared pool's per-thread
+    /// caches miss under that pattern when many datagrams are in flight).</param>
+    public DatagramReader(long limit, ArrayPool<byte> pool)
+    {
+        _limit = limit;
+        _pool = pool;
+    }
 
     /// <summary>Queues a copy of one datagram. False: refused (the queue is over its bound, or reading has ended).</summary>
     public bool TryEnqueue(in ReadOnlySequence<byte> datagram)
     {
         var length = (int)datagram.Length;
-        var copy = ArrayPool<byte>.Shared.Rent(Math.Max(1, length));
+        var copy = _pool.Rent(Math.Max(1, length));
         datagram.CopyTo(copy);
         lock (_lock)
         {
             if (_writerCompleted || _readerCompleted || (_queuedBytes > 0 && _queuedBytes + length > _limit))
             {
-                ArrayPool<byte>.Shared.Return(copy);
+                _pool.Return(copy);
                 return false;
             }
 
@@ -176,6 +185,6 @@ internal sealed class DatagramReader : PipeReader, IValueTaskSource<ReadResult>
     private void Release((byte[] Buffer, int Length) datagram)
     {
         _queuedBytes -= datagram.Length;
-        ArrayPool<byte>.Shared.Return(datagram.Buffer);
+        _pool.Return(datagram.Buffer);
     }
 }

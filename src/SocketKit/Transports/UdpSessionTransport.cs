@@ -19,9 +19,10 @@ internal sealed class UdpSessionTransport : Transport
     /// <param name="sender">The server's socket.</param>
     /// <param name="peer">Where this session's datagrams go.</param>
     /// <param name="receiveLimit">Bytes of datagrams queued for a handler that is behind before more are dropped.</param>
-    public UdpSessionTransport(IDatagramSender sender, IPEndPoint peer, long receiveLimit)
+    /// <param name="pool">The server's pool for queued datagrams.</param>
+    public UdpSessionTransport(IDatagramSender sender, IPEndPoint peer, long receiveLimit, ArrayPool<byte> pool)
     {
-        _input = new DatagramReader(receiveLimit);
+        _input = new DatagramReader(receiveLimit, pool);
         _output = new DatagramWriter(sender, peer);
     }
 

@@ -42,6 +42,8 @@ public sealed class UdpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IConnect
     private Sender? _sender;
     private ConnectionTicker? _ticker;
     private long _receiveLimit; // bytes of datagrams queued for one session whose handler is behind
+    // Copies of queued datagrams, for all sessions: rented on the receive loop, returned on each session's thread.
+    private readonly ArrayPool<byte> _datagramPool = ArrayPool<byte>.Create(maxArrayLength: UdpEndpointOptions.MaxIPv6DatagramSize + 1, maxArraysPerBucket: 1024);
     private long _accepted;
     private long _rejected;
     private long _evicted;
@@ -220,7 +222,7 @@ public sealed class UdpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IConnect
 
     private Session Open(Datagram<ReadOnlySequence<byte>> datagram)
     {
-        var transport = new UdpSessionTransport(_sender!, datagram.RemoteEndPoint, _receiveLimit);
+        var transport = new UdpSessionTransport(_sender!, datagram.RemoteEndPoint, _receiveLimit, _datagramPool);
         var connection = new Connection<TIn, TOut>(transport, datagram.Tuple, _codec, _handler, _options.Session, _ticker!,
             _connectionLogger, this, _lifetime.DrainExpired)
         {
