@@ -21,15 +21,37 @@ internal sealed class DuplexPipeStream(PipeReader input, PipeWriter output) : St
 
     public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
-    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => _reader.ReadAsync(buffer, cancellationToken);
+    /// <summary>
+    /// Once set, a gate the caller of <see cref="System.Net.Security.SslStream"/>'s reads holds: this stream lets go of it
+    /// while it waits for bytes and takes it back before returning them, so the stream's decryption (OpenSSL's
+    /// <c>SSL_read</c>, which runs after this returns) always runs inside the gate and waiting never holds it.
+    /// </summary>
+    public SemaphoreSlim? ReadGate { get; set; }
 
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => _reader.ReadAsync(buffer, offset, count, cancellationToken);
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+        ReadGate is { } gate ? ReadOutsideGateAsync(gate, buffer, cancellationToken) : _reader.ReadAsync(buffer, cancellationToken);
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) => _writer.WriteAsync(buffer, cancellationToken);
 
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => _writer.WriteAsync(buffer, offset, count, cancellationToken);
 
     public override Task FlushAsync(CancellationToken cancellationToken) => _writer.FlushAsync(cancellationToken);
+
+    private async ValueTask<int> ReadOutsideGateAsync(SemaphoreSlim gate, Memory<byte> buffer, CancellationToken cancellationToken)
+    {
+        gate.Release();
+        try
+        {
+            return await _reader.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await gate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+    }
 
     public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("Synchronous reads would block a thread; SslStream is used asynchronously.");
 

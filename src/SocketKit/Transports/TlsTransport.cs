@@ -23,6 +23,11 @@ internal sealed class TlsTransport : Transport, ITransportObserver
 
     private readonly Transport _tcp;
     private readonly SslStream _ssl;
+    private readonly DuplexPipeStream _encrypted;
+    // OpenSSL must not run SSL_shutdown (close_notify) while SSL_read runs on the same connection: SslStream keeps its
+    // reads and writes apart, not its shutdown, and the race crashed the process (segfault in SSL_read). Reads hold
+    // this gate except while they wait for bytes (see DuplexPipeStream.ReadGate); the shutdown takes it.
+    private readonly SemaphoreSlim _sslGate = new(1, 1);
     private readonly Pipe _input;
     private readonly Pipe _output;
     private readonly int _segmentSize;
@@ -35,7 +40,8 @@ internal sealed class TlsTransport : Transport, ITransportObserver
     public TlsTransport(Transport tcp, PipeOptions input, PipeOptions output)
     {
         _tcp = tcp;
-        _ssl = new SslStream(new DuplexPipeStream(tcp.Input, tcp.Output), leaveInnerStreamOpen: false);
+        _encrypted = new DuplexPipeStream(tcp.Input, tcp.Output);
+        _ssl = new SslStream(_encrypted, leaveInnerStreamOpen: false);
         _input = new Pipe(input);
         _output = new Pipe(output);
         _segmentSize = input.MinimumSegmentSize;
@@ -123,6 +129,7 @@ internal sealed class TlsTransport : Transport, ITransportObserver
         {
             await handshake(linked.Token).ConfigureAwait(false);
             _info = new TlsConnectionInfo(_ssl);
+            _encrypted.ReadGate = _sslGate; // from now on reads and the shutdown are kept apart
             return null;
         }
         catch (Exception e)
@@ -149,9 +156,9 @@ internal sealed class TlsTransport : Transport, ITransportObserver
         {
             while (true)
             {
-                await _ssl.ReadAsync(Memory<byte>.Empty).ConfigureAwait(false);
+                await GatedReadAsync(Memory<byte>.Empty).ConfigureAwait(false);
                 var memory = writer.GetMemory(_segmentSize);
-                var read = await _ssl.ReadAsync(memory).ConfigureAwait(false);
+                var read = await GatedReadAsync(memory).ConfigureAwait(false);
                 if (read == 0)
                 {
                     finished = true; // close_notify or the end of the TCP stream
@@ -186,6 +193,20 @@ internal sealed class TlsTransport : Transport, ITransportObserver
         }
     }
 
+    /// <summary>A read of the TLS stream inside the gate; the gate is let go while the read waits for bytes.</summary>
+    private async ValueTask<int> GatedReadAsync(Memory<byte> buffer)
+    {
+        await _sslGate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            return await _ssl.ReadAsync(buffer).ConfigureAwait(false);
+        }
+        finally
+        {
+            _sslGate.Release();
+        }
+    }
+
     /// <summary>Plain bytes from the connection's output pipe through TLS; at the end, close_notify and the TCP FIN.</summary>
     private async Task WritePumpAsync()
     {
@@ -215,7 +236,16 @@ internal sealed class TlsTransport : Transport, ITransportObserver
                 reader.AdvanceTo(buffer.End);
                 if (result.IsCompleted)
                 {
-                    await _ssl.ShutdownAsync().ConfigureAwait(false); // close_notify
+                    await _sslGate.WaitAsync().ConfigureAwait(false);
+                    try
+                    {
+                        await _ssl.ShutdownAsync().ConfigureAwait(false); // close_notify
+                    }
+                    finally
+                    {
+                        _sslGate.Release();
+                    }
+
                     await _tcp.Output.CompleteAsync().ConfigureAwait(false);
                     break;
                 }
