@@ -18,7 +18,8 @@ internal sealed class SocketTransport : Transport
     private readonly int _segmentSize;
     private List<ArraySegment<byte>>? _gather; // created on the first multi-segment send
     private GatherSendOperation? _gatherSend; // likewise; disposed when the send loop ends
-    private ITransportObserver? _observer;
+    private volatile ITransportObserver? _observer;
+    private int _started;
     private Task _receiveTask = Task.CompletedTask;
     private Task _sendTask = Task.CompletedTask;
     private volatile bool _discardInput;
@@ -49,8 +50,11 @@ internal sealed class SocketTransport : Transport
     public override void Start(ITransportObserver observer)
     {
         _observer = observer;
-        _receiveTask = ReceiveLoopAsync();
-        _sendTask = SendLoopAsync();
+        if (Interlocked.Exchange(ref _started, 1) == 0)
+        {
+            _receiveTask = ReceiveLoopAsync();
+            _sendTask = SendLoopAsync();
+        }
     }
 
     public override void Abort()

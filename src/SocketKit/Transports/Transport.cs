@@ -34,6 +34,11 @@ internal abstract class Transport
     public virtual Task SendFileAsync(FileStream file, long offset, int count) => throw new NotSupportedException();
 
     /// <summary>Starts the receive and send loops.</summary>
+    /// <remarks>
+    /// A transport may be started before the layer that will own it exists, so that something can read from
+    /// <see cref="Input"/> first (a header before TLS and the codec, a handshake); starting it again only hands its
+    /// events to the new observer, and whatever is unread stays in the pipe for it.
+    /// </remarks>
     public abstract void Start(ITransportObserver observer);
 
     /// <summary>Resets the connection now (RST), dropping unsent data. Safe from any thread, idempotent.</summary>
