@@ -91,7 +91,7 @@ public sealed partial class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, 
     /// <summary>Connections accepted and served since start.</summary>
     public long AcceptedConnections => Interlocked.Read(ref _accepted);
 
-    /// <summary>Connections refused since start: over the connection limit or rejected by the accept filter.</summary>
+    /// <summary>Connections refused since start: over a connection limit, rejected by the accept filter, or whose <see cref="TcpSocketOptions.ConfigureSocket"/> hook threw.</summary>
     public long RejectedConnections => Interlocked.Read(ref _rejected);
 
     /// <summary>Binds every endpoint and starts accepting.</summary>
