@@ -141,7 +141,12 @@ public sealed partial class UdpEndpoint<TIn, TOut> : IAsyncDisposable
     /// <param name="group">The group address (IPv4 224.0.0.0/4, IPv6 ff00::/8).</param>
     /// <param name="interfaceIndex">The interface's index; 0 lets the OS choose.</param>
     /// <exception cref="InvalidOperationException">The endpoint is not running.</exception>
-    public void JoinMulticastGroup(IPAddress group, int interfaceIndex = 0) => UdpSocketSetup.Membership(RunningSocket(), group, interfaceIndex, join: true);
+    public void JoinMulticastGroup(IPAddress group, int interfaceIndex) => UdpSocketSetup.Membership(RunningSocket(), group, interfaceIndex, join: true);
+
+    /// <summary>Joins an IPv4 or IPv6 multicast group on the interface the OS chooses.</summary>
+    /// <param name="group">The group address (IPv4 224.0.0.0/4, IPv6 ff00::/8).</param>
+    /// <exception cref="InvalidOperationException">The endpoint is not running.</exception>
+    public void JoinMulticastGroup(IPAddress group) => JoinMulticastGroup(group, interfaceIndex: 0);
 
     /// <summary>Joins an IPv4 multicast group on the interface that has <paramref name="interfaceAddress"/>.</summary>
     /// <param name="group">The IPv4 group address.</param>
@@ -152,7 +157,11 @@ public sealed partial class UdpEndpoint<TIn, TOut> : IAsyncDisposable
     /// <summary>Leaves a multicast group joined with <see cref="JoinMulticastGroup(IPAddress, int)"/>.</summary>
     /// <param name="group">The group address.</param>
     /// <param name="interfaceIndex">The interface index used to join.</param>
-    public void LeaveMulticastGroup(IPAddress group, int interfaceIndex = 0) => UdpSocketSetup.Membership(RunningSocket(), group, interfaceIndex, join: false);
+    public void LeaveMulticastGroup(IPAddress group, int interfaceIndex) => UdpSocketSetup.Membership(RunningSocket(), group, interfaceIndex, join: false);
+
+    /// <summary>Leaves a multicast group joined with <see cref="JoinMulticastGroup(IPAddress)"/>.</summary>
+    /// <param name="group">The group address.</param>
+    public void LeaveMulticastGroup(IPAddress group) => LeaveMulticastGroup(group, interfaceIndex: 0);
 
     /// <summary>Leaves an IPv4 multicast group joined with <see cref="JoinMulticastGroup(IPAddress, IPAddress)"/>.</summary>
     /// <param name="group">The IPv4 group address.</param>
