@@ -21,16 +21,7 @@ public static class EchoServer
         await using var server = Create(endPoint, Console.Out);
         await server.StartAsync(stop);
         Console.WriteLine($"echo server listening on {string.Join(", ", server.EndPoints)}; Ctrl+C to stop");
-        try
-        {
-            await Task.Delay(Timeout.Infinite, stop);
-        }
-        catch (OperationCanceledException)
-        {
-        }
-
-        Console.WriteLine("stopping...");
-        await server.StopAsync(CancellationToken.None);
+        await server.RunAsync(stop); // serves until Ctrl+C or SIGTERM, then stops gracefully
         Console.WriteLine($"stopped after serving {server.AcceptedConnections} connection(s)");
         return 0;
     }

@@ -33,6 +33,51 @@ public class ChatSampleTests
         Assert.Equal("bob: hello ann", await bob.ReadLineAsync());
     }
 
+    [Fact]
+    public async Task The_sample_runs_with_stdin_closed_and_stops_gracefully_on_sigterm()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux() || OperatingSystem.IsMacOS(), "SIGTERM is a Unix signal.");
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { Path.Combine(AppContext.BaseDirectory, "Chat.dll"), "0" },
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        using var chat = System.Diagnostics.Process.Start(start)!;
+        try
+        {
+            chat.StandardInput.Close(); // no console: the old sample's ReadLine returned at once and it exited
+            var banner = await chat.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            var endPoint = IPEndPoint.Parse(banner!.Split(' ')[2].TrimEnd(';'));
+            Assert.True(IPAddress.IsLoopback(endPoint.Address), banner);
+
+            using (var ann = await LineClient.ConnectAsync(endPoint))
+            {
+                Assert.Equal("Your nickname?", await ann.ReadLineAsync());
+                await ann.WriteLineAsync("ann");
+                Assert.Equal("* ann joined", await ann.ReadLineAsync());
+            }
+
+            using (var kill = System.Diagnostics.Process.Start("kill", $"-TERM {chat.Id}"))
+            {
+                await kill.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+            }
+
+            var rest = await chat.StandardOutput.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            await chat.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.Equal(0, chat.ExitCode);
+            Assert.Contains("stopped after 1 connection(s)", rest);
+        }
+        finally
+        {
+            if (!chat.HasExited)
+            {
+                chat.Kill();
+            }
+        }
+    }
+
     /// <summary>A plain socket client that reads and writes text lines, as nc or telnet would.</summary>
     private sealed class LineClient : IDisposable
     {

@@ -157,6 +157,24 @@ public sealed partial class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, 
     }
 
     /// <summary>
+    /// Runs the server for a console app or worker: starts it (if it is not started yet), serves until
+    /// <paramref name="cancellationToken"/> is cancelled (Ctrl+C, SIGTERM, a host stopping) or <c>StopAsync</c> is called,
+    /// then stops gracefully, draining for up to the drain timeout. Needs no console input.
+    /// </summary>
+    /// <param name="cancellationToken">Cancel it to stop the server.</param>
+    /// <returns>A task that completes when the server has stopped.</returns>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        if (Volatile.Read(ref _started) == 0)
+        {
+            await StartAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+
+        await _lifetime.WaitForStopRequestAsync(cancellationToken).ConfigureAwait(false);
+        await StopAsync(CancellationToken.None).ConfigureAwait(false);
+    }
+
+    /// <summary>
     /// Stops gracefully: stops accepting, marks every connection closing (<see cref="CloseReason.ServerShutdown"/>),
     /// lets running callbacks finish, flushes replies and sends FIN, waits for the peers' FIN until
     /// <see cref="TcpServerOptions.DrainTimeout"/>, then resets whatever is still open. Idempotent.

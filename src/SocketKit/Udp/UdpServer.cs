@@ -133,6 +133,24 @@ public sealed class UdpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IConnect
         new(Broadcast.Send(Connections, _codec.Encoder, message, filter, cancellationToken));
 
     /// <summary>
+    /// Runs the server for a console app or worker: starts it (if it is not started yet), serves until
+    /// <paramref name="cancellationToken"/> is cancelled (Ctrl+C, SIGTERM, a host stopping) or <c>StopAsync</c> is called,
+    /// then stops gracefully, draining for up to the drain timeout. Needs no console input.
+    /// </summary>
+    /// <param name="cancellationToken">Cancel it to stop the server.</param>
+    /// <returns>A task that completes when the server has stopped.</returns>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        if (Volatile.Read(ref _started) == 0)
+        {
+            await StartAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+
+        await _lifetime.WaitForStopRequestAsync(cancellationToken).ConfigureAwait(false);
+        await StopAsync(CancellationToken.None).ConfigureAwait(false);
+    }
+
+    /// <summary>
     /// Stops: new datagrams are dropped, every session closes (<see cref="CloseReason.ServerShutdown"/>) after its
     /// running callback, sends what it has buffered until <see cref="UdpServerOptions.DrainTimeout"/>, then the socket
     /// closes. Idempotent.
