@@ -24,7 +24,7 @@ public partial class ArchitectureTests
         ["SocketKit.Udp"] = ["SocketKit", "SocketKit.Internal", "SocketKit.Codecs", "SocketKit.Transports", "SocketKit.Connections", "SocketKit.Servers"],
     };
 
-    private static string Root { get; } = FindRoot();
+    private static string Root => RepositoryRoot.Path;
 
     private static string CoreSource => Path.Combine(Root, "src", "SocketKit");
 
@@ -146,19 +146,6 @@ public partial class ArchitectureTests
         || path.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal);
 
     private static string Relative(string path) => Path.GetRelativePath(Root, path);
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "SocketKit.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("SocketKit.sln not found above " + AppContext.BaseDirectory);
-    }
 
     [GeneratedRegex(@"//[^\n]*|/\*.*?\*/|""(?:\\.|[^""\\\n])*""", RegexOptions.Singleline)]
     private static partial Regex Comments();

@@ -1,0 +1,114 @@
+using System.Diagnostics;
+using SocketKit.Codecs;
+using SocketKit.Connections;
+using SocketKit.IntegrationTests.Infrastructure;
+using SocketKit.Tcp;
+
+namespace SocketKit.IntegrationTests;
+
+/// <summary>
+/// SocketKit as a user gets it: packed into a folder feed under a version no cache has seen, referenced by version
+/// from a fresh console project (its nuget.config adds the folder and keeps the machine's own source), built, and run
+/// against a server.
+/// </summary>
+[Collection(nameof(LeakTests))] // builds and runs processes: nothing else beside it
+public sealed class PackageConsumptionTests
+{
+    private const string ClientProgram = """
+        using System.Net;
+        using SocketKit.Codecs;
+        using SocketKit.Tcp;
+
+        await using var connection = await TcpConnector.ConnectAsync(IPEndPoint.Parse(args[0]), Codec.Lines());
+        await connection.SendAsync("hello from a package");
+        await foreach (var reply in connection.ReadAllAsync())
+        {
+            Console.WriteLine("reply: " + reply);
+            break;
+        }
+        """;
+
+    [Fact]
+    public async Task A_fresh_project_builds_against_the_packed_library_and_talks_to_a_server()
+    {
+        using var directory = new TempDirectory();
+        var feed = Directory.CreateDirectory(Path.Combine(directory.Path, "feed")).FullName;
+        var app = Directory.CreateDirectory(Path.Combine(directory.Path, "app")).FullName;
+        var suffix = "test." + Guid.NewGuid().ToString("N")[..12];
+        var root = RepositoryRoot.Path;
+
+        await RunAsync("dotnet", ["pack", Path.Combine(root, "src", "SocketKit", "SocketKit.csproj"), "-c", "Release", "-o", feed, $"-p:VersionSuffix={suffix}"], root);
+        var package = Assert.Single(Directory.GetFiles(feed, "SocketKit.*.nupkg"));
+        var version = Path.GetFileNameWithoutExtension(package)["SocketKit.".Length..];
+        Assert.EndsWith(suffix, version);
+
+        await File.WriteAllTextAsync(Path.Combine(app, "nuget.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <add key="socketkit-under-test" value="{feed}" />
+              </packageSources>
+            </configuration>
+            """, TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(Path.Combine(app, "App.csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <OutputType>Exe</OutputType>
+                <TargetFramework>net10.0</TargetFramework>
+                <ImplicitUsings>enable</ImplicitUsings>
+                <Nullable>enable</Nullable>
+              </PropertyGroup>
+              <ItemGroup>
+                <PackageReference Include="SocketKit" Version="{version}" />
+              </ItemGroup>
+            </Project>
+            """, TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(Path.Combine(app, "Program.cs"), ClientProgram, TestContext.Current.CancellationToken);
+        await RunAsync("dotnet", ["build", "-c", "Release", "-o", Path.Combine(app, "out")], app);
+
+        var options = new TcpServerOptions { EndPoints = { Loopback.Any4 } };
+        await using var server = new TcpServer<string, string>(options, Codec.Lines(), new Echo());
+        await server.StartAsync(TestContext.Current.CancellationToken);
+        var output = await RunAsync("dotnet", [Path.Combine(app, "out", "App.dll"), server.EndPoints[0].ToString()], app);
+
+        Assert.Contains("reply: hello from a package", output);
+        Assert.Equal(1, server.AcceptedConnections);
+    }
+
+    /// <summary>Runs a command to completion (within five minutes); fails with its output if it exits non-zero.</summary>
+    private static async Task<string> RunAsync(string file, string[] arguments, string directory)
+    {
+        var start = new ProcessStartInfo(file) { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        start.Environment["DOTNET_NOLOGO"] = "1";
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        try
+        {
+            await AsyncAssert.Within(process.WaitForExitAsync(TestContext.Current.CancellationToken), $"{file} {string.Join(' ', arguments)}", 300);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+
+        var output = await stdout + await stderr;
+        Assert.True(process.ExitCode == 0, $"{file} {string.Join(' ', arguments)} exited with {process.ExitCode}:\n{output}");
+        return output;
+    }
+
+    private sealed class Echo : ConnectionHandler<string, string>
+    {
+        public override ValueTask OnMessageAsync(Connection<string, string> connection, string message, CancellationToken closing) =>
+            connection.SendAsync(message, closing);
+    }
+}
