@@ -62,7 +62,10 @@ public sealed partial class Connection<TIn, TOut>
         finally
         {
             _current = default!;
-            await ReleaseReaderAsync().ConfigureAwait(false);
+            if (ReturnReader())
+            {
+                NoticeEndWhileUnread(); // the FIN may have come while this enumeration was not reading
+            }
         }
     }
 
@@ -248,19 +251,19 @@ public sealed partial class Connection<TIn, TOut>
         error is ProtocolException ? error : new MalformedFrameException($"The codec failed on this input: {error.Message}", error);
 
     /// <summary>
-    /// Pull mode: gives the reader back after an enumeration. If the connection finished meanwhile, the input is
-    /// released here; otherwise a FIN that came while nobody read is noticed now.
+    /// Pull mode: gives the reader claim back. False if the connection finished meanwhile: the finish left the input to
+    /// the claimer, so it is released here.
     /// </summary>
-    private async ValueTask ReleaseReaderAsync()
+    private bool ReturnReader()
     {
-        if (Interlocked.CompareExchange(ref _readerClaimed, ReaderUnclaimed, ReaderClaimed) == ReaderClosed)
+        if (Interlocked.CompareExchange(ref _readerClaimed, ReaderUnclaimed, ReaderClaimed) != ReaderClosed)
         {
-            ReleaseBuffer();
-            await _transport.Input.CompleteAsync().ConfigureAwait(false);
-            return;
+            return true;
         }
 
-        NoticeEndWhileUnread();
+        ReleaseBuffer();
+        _transport.Input.Complete();
+        return false;
     }
 
     /// <summary>
@@ -293,11 +296,7 @@ public sealed partial class Connection<TIn, TOut>
             EndInput();
         }
 
-        if (Interlocked.CompareExchange(ref _readerClaimed, ReaderUnclaimed, ReaderClaimed) == ReaderClosed)
-        {
-            ReleaseBuffer();
-            _transport.Input.Complete();
-        }
+        ReturnReader();
     }
 
     /// <summary>The peer finished sending and every complete frame was delivered.</summary>
@@ -386,9 +385,9 @@ public sealed partial class Connection<TIn, TOut>
     }
 
     /// <summary>
-    /// Wakes the message loop: cancels its pending read, or ends its wait when half-closed. Queued (without
-    /// allocating: the connection is the work item), because with inline pipe scheduling a cancelled read would
-    /// otherwise run this connection's loop, and its handler, on the caller's thread: the tick, or another connection.
+    /// Wakes the message loop: cancels its pending read, or ends its wait when half-closed. Queued, because with inline
+    /// pipe scheduling a cancelled read would otherwise run this connection's loop, and its handler, on the caller's
+    /// thread: the tick, or another connection. (Wakes are rare: a close, an idle period, a writability change.)
     /// </summary>
     private void Wake() => ThreadPool.UnsafeQueueUserWorkItem(static connection => connection.OnWake(), this, preferLocal: false);
 

@@ -15,7 +15,7 @@ internal static class Broadcast
     /// caller's callback) and go back to the pool when the last send is done. Returns how many connections took the
     /// message or queued it.
     /// </summary>
-    public static int Send<TIn, TOut>(
+    public static async ValueTask<int> SendAsync<TIn, TOut>(
         IEnumerable<Connection<TIn, TOut>> connections, IMessageEncoder<TOut> encoder, TOut message,
         Func<Connection<TIn, TOut>, bool>? filter, CancellationToken cancellationToken)
     {
@@ -37,17 +37,26 @@ internal static class Broadcast
                 if (send.IsCompletedSuccessfully)
                 {
                     sent++;
+                    continue;
                 }
-                else if (send.IsCompleted)
+
+                if (send.IsCompleted)
                 {
-                    Observe(send); // failed at once: closing, or full under FailFast or Disconnect
+                    try
+                    {
+                        await send.ConfigureAwait(false); // failed at once: rethrows here, without waiting
+                    }
+                    catch (Exception e) when (e is ConnectionClosedException or SendBufferFullException)
+                    {
+                        // Closing, or full under FailFast or Disconnect: that connection's own policy at work.
+                    }
+
+                    continue;
                 }
-                else
-                {
-                    sent++;
-                    payload.Hold();
-                    _ = ObserveAsync(send, payload);
-                }
+
+                sent++; // queued: it goes out under that connection's own policy
+                payload.Hold();
+                _ = ObserveAsync(send, payload);
             }
 
             return sent;
@@ -55,18 +64,6 @@ internal static class Broadcast
         finally
         {
             payload.Release();
-        }
-    }
-
-    private static void Observe(ValueTask send)
-    {
-        try
-        {
-            send.GetAwaiter().GetResult(); // completed: this does not block
-        }
-        catch (Exception e) when (e is ConnectionClosedException or SendBufferFullException)
-        {
-            // Skipped: that connection's own send policy at work.
         }
     }
 

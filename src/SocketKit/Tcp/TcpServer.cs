@@ -196,7 +196,7 @@ public sealed partial class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, 
 
     /// <inheritdoc />
     public ValueTask<int> BroadcastAsync(TOut message, Func<Connection<TIn, TOut>, bool>? filter = null, CancellationToken cancellationToken = default) =>
-        new(Broadcast.Send(_connections.Values, _codec.Encoder, message, filter, cancellationToken));
+        Broadcast.SendAsync(_connections.Values, _codec.Encoder, message, filter, cancellationToken);
 
     private async Task StopAcceptingAsync()
     {

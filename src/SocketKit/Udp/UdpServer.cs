@@ -130,7 +130,7 @@ public sealed class UdpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IConnect
 
     /// <inheritdoc />
     public ValueTask<int> BroadcastAsync(TOut message, Func<Connection<TIn, TOut>, bool>? filter = null, CancellationToken cancellationToken = default) =>
-        new(Broadcast.Send(Connections, _codec.Encoder, message, filter, cancellationToken));
+        Broadcast.SendAsync(Connections, _codec.Encoder, message, filter, cancellationToken);
 
     /// <summary>
     /// Runs the server for a console app or worker: starts it (if it is not started yet), serves until
