@@ -1,15 +1,10 @@
-using System.Collections.Concurrent;
-using System.IO.Pipelines;
 using System.Net;
-using System.Net.Security;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
-using SocketKit.Codecs;
 using SocketKit.Connections;
 using SocketKit.Internal;
-using SocketKit.Transports;
 using SocketKit.Servers;
+using SocketKit.Transports;
 
 namespace SocketKit.Tcp;
 

@@ -8,7 +8,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 using SocketKit.Codecs;
 using SocketKit.Connections;
 using SocketKit.Internal;
-using SocketKit.Transports;
 using SocketKit.Servers;
 
 namespace SocketKit.Tcp;

@@ -2,8 +2,8 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Security;
 using System.Security.Authentication;
-using SocketKit.Tls;
 using SocketKit.Internal;
+using SocketKit.Tls;
 
 namespace SocketKit.Transports;
 

@@ -1,11 +1,6 @@
-using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.ObjectPool;
-using SocketKit.Codecs;
 using SocketKit.Internal;
 using SocketKit.Transports;
 

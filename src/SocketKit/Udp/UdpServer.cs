@@ -6,8 +6,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 using SocketKit.Codecs;
 using SocketKit.Connections;
 using SocketKit.Internal;
-using SocketKit.Transports;
 using SocketKit.Servers;
+using SocketKit.Transports;
 
 namespace SocketKit.Udp;
 
