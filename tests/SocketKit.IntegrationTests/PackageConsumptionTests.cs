@@ -37,10 +37,23 @@ public sealed class PackageConsumptionTests
         var suffix = "test." + Guid.NewGuid().ToString("N")[..12];
         var root = RepositoryRoot.Path;
 
-        await RunAsync("dotnet", ["pack", Path.Combine(root, "src", "SocketKit", "SocketKit.csproj"), "-c", "Release", "-o", feed, $"-p:VersionSuffix={suffix}"], root);
-        var package = Assert.Single(Directory.GetFiles(feed, "SocketKit.*.nupkg"));
+        foreach (var project in ShippingProjects)
+        {
+            await RunAsync("dotnet", ["pack", Path.Combine(root, "src", project, project + ".csproj"), "-c", "Release", "-o", feed, $"-p:VersionSuffix={suffix}"], root);
+        }
+
+        var package = Path.Combine(feed, $"SocketKit.{VersionPrefix()}-{suffix}.nupkg");
         var version = Path.GetFileNameWithoutExtension(package)["SocketKit.".Length..];
-        Assert.EndsWith(suffix, version);
+        foreach (var project in ShippingProjects)
+        {
+            Assert.True(File.Exists(Path.Combine(feed, $"{project}.{version}.nupkg")), $"{project} {version} was packed");
+            Assert.True(File.Exists(Path.Combine(feed, $"{project}.{version}.snupkg")), $"{project} {version} has a symbol package");
+            if (project != "SocketKit")
+            {
+                // One version for all: each companion package depends on exactly its own SocketKit.
+                Assert.Contains($"<dependency id=\"SocketKit\" version=\"[{version}]\"", ReadNuspec(Path.Combine(feed, $"{project}.{version}.nupkg")));
+            }
+        }
 
         await File.WriteAllTextAsync(Path.Combine(app, "nuget.config"), $"""
             <?xml version="1.0" encoding="utf-8"?>
@@ -73,6 +86,19 @@ public sealed class PackageConsumptionTests
 
         Assert.Contains("reply: hello from a package", output);
         Assert.Equal(1, server.AcceptedConnections);
+    }
+
+    private static readonly string[] ShippingProjects = ["SocketKit", "SocketKit.Hosting", "SocketKit.Testing"];
+
+    private static string VersionPrefix() =>
+        System.Text.RegularExpressions.Regex.Match(File.ReadAllText(Path.Combine(RepositoryRoot.Path, "src", "Directory.Build.props")), "<VersionPrefix>([^<]+)</VersionPrefix>").Groups[1].Value;
+
+    private static string ReadNuspec(string package)
+    {
+        using var zip = System.IO.Compression.ZipFile.OpenRead(package);
+        var nuspec = zip.Entries.Single(entry => entry.FullName.EndsWith(".nuspec", StringComparison.Ordinal));
+        using var reader = new StreamReader(nuspec.Open());
+        return reader.ReadToEnd();
     }
 
     /// <summary>Runs a command to completion (within five minutes); fails with its output if it exits non-zero.</summary>

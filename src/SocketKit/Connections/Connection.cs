@@ -253,6 +253,18 @@ public sealed partial class Connection<TIn, TOut> : IAsyncDisposable, ITransport
             }
         }
 
+        if (_handler is not null && Owner is not null)
+        {
+            try
+            {
+                await Owner.ReleaseHandlerAsync(_handler, _ownerStopping).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                Log.HandlerReleaseFailed(_logger, Id, Tuple, e);
+            }
+        }
+
         Volatile.Write(ref _state, (int)ConnectionState.Closed);
         // _closingCts is not disposed: it owns no timer, and Closing must stay readable after close.
         Waiter.GetOrCreate(ref _completion).TrySetResult(info);

@@ -10,6 +10,12 @@ internal interface IConnectionOwner<TIn, TOut>
     /// <summary>The socket is closed; <c>OnDisconnectedAsync</c> has not run yet. The owner frees the connection's slot.</summary>
     void OnTransportClosed(Connection<TIn, TOut> connection);
 
-    /// <summary>The connection is closed and <c>OnDisconnectedAsync</c> has returned. Called exactly once.</summary>
+    /// <summary>
+    /// <c>OnDisconnectedAsync</c> has returned: the owner releases the handler it created for this connection
+    /// (<see cref="IConnectionHandlerFactory{TIn, TOut}.ReleaseAsync"/>).
+    /// </summary>
+    ValueTask ReleaseHandlerAsync(ConnectionHandler<TIn, TOut> handler, CancellationToken cancellationToken);
+
+    /// <summary>The connection is closed, <c>OnDisconnectedAsync</c> has returned and its handler is released. Called exactly once.</summary>
     void OnFinished(Connection<TIn, TOut> connection);
 }

@@ -61,4 +61,7 @@ internal static partial class Log
 
     [LoggerMessage(19, LogLevel.Error, "Setting up the connection {Tuple} failed; it was dropped")]
     public static partial void SetupFailed(ILogger logger, FiveTuple tuple, Exception error);
+
+    [LoggerMessage(20, LogLevel.Warning, "Connection {Id} {Tuple}: releasing its handler failed")]
+    public static partial void HandlerReleaseFailed(ILogger logger, long id, FiveTuple tuple, Exception error);
 }

@@ -124,7 +124,7 @@ public sealed partial class TcpServer<TIn, TOut>
                 transport = tls;
             }
 
-            var connection = new Connection<TIn, TOut>(transport, tuple, _codec, _handler, _options.Connection, _ticker!,
+            var connection = new Connection<TIn, TOut>(transport, tuple, _codec, _handlers.Create(tuple), _options.Connection, _ticker!,
                 _connectionLogger, this, _lifetime.DrainExpired)
             {
                 Owner = this,

@@ -23,7 +23,7 @@ public sealed partial class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, 
     private static readonly TimeSpan MaxAcceptBackoff = TimeSpan.FromSeconds(1);
     private readonly TcpServerOptions _options;
     private readonly Codec<TIn, TOut> _codec;
-    private readonly ConnectionHandler<TIn, TOut> _handler;
+    private readonly IConnectionHandlerFactory<TIn, TOut> _handlers;
     private readonly ILogger _logger;
     private readonly ILogger _connectionLogger;
     private readonly TimeProvider _time;
@@ -46,20 +46,33 @@ public sealed partial class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, 
     private long _rejected;
     private int _started;
 
-    /// <summary>Creates a server; nothing is bound until <see cref="StartAsync"/>.</summary>
+    /// <summary>Creates a server whose connections share one handler; nothing is bound until <see cref="StartAsync"/>.</summary>
     /// <param name="options">The settings; validated at start.</param>
     /// <param name="codec">How bytes become messages and back.</param>
     /// <param name="handler">What to do with each connection's events; one instance serves all connections.</param>
     /// <param name="loggerFactory">Where logs go; <see langword="null"/> for none.</param>
     /// <param name="timeProvider">The clock for idle and timeout checks; <see langword="null"/> for <see cref="TimeProvider.System"/>.</param>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The overloads differ in a required parameter's type (a handler or a handler factory), so no call is ambiguous.")]
     public TcpServer(TcpServerOptions options, Codec<TIn, TOut> codec, ConnectionHandler<TIn, TOut> handler, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
+        : this(options, codec, SharedHandlerFactory<TIn, TOut>.For(handler), loggerFactory, timeProvider)
+    {
+    }
+
+    /// <summary>Creates a server that gives each connection its own handler; nothing is bound until <see cref="StartAsync"/>.</summary>
+    /// <param name="options">The settings; validated at start.</param>
+    /// <param name="codec">How bytes become messages and back.</param>
+    /// <param name="handlers">Creates each connection's handler once it is accepted (after the TLS handshake), and releases it when the connection is finished.</param>
+    /// <param name="loggerFactory">Where logs go; <see langword="null"/> for none.</param>
+    /// <param name="timeProvider">The clock for idle and timeout checks; <see langword="null"/> for <see cref="TimeProvider.System"/>.</param>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The overloads differ in a required parameter's type (a handler or a handler factory), so no call is ambiguous.")]
+    public TcpServer(TcpServerOptions options, Codec<TIn, TOut> codec, IConnectionHandlerFactory<TIn, TOut> handlers, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(codec);
-        ArgumentNullException.ThrowIfNull(handler);
+        ArgumentNullException.ThrowIfNull(handlers);
         _options = options;
         _codec = codec;
-        _handler = handler;
+        _handlers = handlers;
         loggerFactory ??= NullLoggerFactory.Instance;
         _logger = loggerFactory.CreateLogger("SocketKit.Tcp.TcpServer");
         _connectionLogger = loggerFactory.CreateLogger("SocketKit.Connections.Connection");
@@ -225,6 +238,9 @@ public sealed partial class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, 
     }
 
     void ITickable.OnTick(long timestamp) => _acceptBudget?.Refill();
+
+    ValueTask IConnectionOwner<TIn, TOut>.ReleaseHandlerAsync(ConnectionHandler<TIn, TOut> handler, CancellationToken cancellationToken) =>
+        _handlers.ReleaseAsync(handler, cancellationToken);
 
     void IConnectionOwner<TIn, TOut>.OnFinished(Connection<TIn, TOut> connection)
     {

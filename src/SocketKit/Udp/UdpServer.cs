@@ -30,7 +30,7 @@ public sealed class UdpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IConnect
 {
     private readonly UdpServerOptions _options;
     private readonly Codec<TIn, TOut> _codec;
-    private readonly ConnectionHandler<TIn, TOut> _handler;
+    private readonly IConnectionHandlerFactory<TIn, TOut> _handlers;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _connectionLogger;
     private readonly TimeProvider _time;
@@ -50,24 +50,39 @@ public sealed class UdpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IConnect
     private long _dropped;
     private int _started;
 
-    /// <summary>Creates a server; nothing is bound until <see cref="StartAsync"/>.</summary>
+    /// <summary>Creates a server whose sessions share one handler; nothing is bound until <see cref="StartAsync"/>.</summary>
     /// <param name="options">The settings; validated at start.</param>
     /// <param name="decoder">Turns a datagram into a message.</param>
     /// <param name="encoder">Turns a message into a datagram.</param>
     /// <param name="handler">What to do with each session's events; one instance serves all sessions.</param>
     /// <param name="loggerFactory">Where logs go; <see langword="null"/> for none.</param>
     /// <param name="timeProvider">The clock for idle and expiry checks; <see langword="null"/> for <see cref="TimeProvider.System"/>.</param>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The overloads differ in a required parameter's type (a handler or a handler factory), so no call is ambiguous.")]
     public UdpServer(UdpServerOptions options, IMessageDecoder<TIn> decoder, IMessageEncoder<TOut> encoder, ConnectionHandler<TIn, TOut> handler,
+        ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
+        : this(options, decoder, encoder, SharedHandlerFactory<TIn, TOut>.For(handler), loggerFactory, timeProvider)
+    {
+    }
+
+    /// <summary>Creates a server that gives each session its own handler; nothing is bound until <see cref="StartAsync"/>.</summary>
+    /// <param name="options">The settings; validated at start.</param>
+    /// <param name="decoder">Turns a datagram into a message.</param>
+    /// <param name="encoder">Turns a message into a datagram.</param>
+    /// <param name="handlers">Creates each session's handler on the peer's first datagram, and releases it when the session is finished.</param>
+    /// <param name="loggerFactory">Where logs go; <see langword="null"/> for none.</param>
+    /// <param name="timeProvider">The clock for idle and expiry checks; <see langword="null"/> for <see cref="TimeProvider.System"/>.</param>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The overloads differ in a required parameter's type (a handler or a handler factory), so no call is ambiguous.")]
+    public UdpServer(UdpServerOptions options, IMessageDecoder<TIn> decoder, IMessageEncoder<TOut> encoder, IConnectionHandlerFactory<TIn, TOut> handlers,
         ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(decoder);
         ArgumentNullException.ThrowIfNull(encoder);
-        ArgumentNullException.ThrowIfNull(handler);
+        ArgumentNullException.ThrowIfNull(handlers);
         _options = options;
         // A session's transport carries whole datagrams: nothing frames them; a message is sent as it is encoded.
         _codec = new Codec<TIn, TOut>(Framing.Raw(UdpEndpointOptions.MaxIPv6DatagramSize), decoder, encoder);
-        _handler = handler;
+        _handlers = handlers;
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _connectionLogger = _loggerFactory.CreateLogger("SocketKit.Connections.Connection");
         _time = timeProvider ?? TimeProvider.System;
@@ -92,7 +107,7 @@ public sealed class UdpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IConnect
     /// <summary>Sessions opened so far.</summary>
     public long AcceptedSessions => Interlocked.Read(ref _accepted);
 
-    /// <summary>Datagrams from new peers that the accept filter refused.</summary>
+    /// <summary>Datagrams from new peers that the accept filter refused, or whose handler could not be created.</summary>
     public long RejectedDatagrams => Interlocked.Read(ref _rejected);
 
     /// <summary>Sessions closed to make room for a new peer.</summary>
@@ -181,6 +196,9 @@ public sealed class UdpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IConnect
         }
     }
 
+    ValueTask IConnectionOwner<TIn, TOut>.ReleaseHandlerAsync(ConnectionHandler<TIn, TOut> handler, CancellationToken cancellationToken) =>
+        _handlers.ReleaseAsync(handler, cancellationToken);
+
     void IConnectionOwner<TIn, TOut>.OnFinished(Connection<TIn, TOut> connection)
     {
         ((IConnectionOwner<TIn, TOut>)this).OnTransportClosed(connection);
@@ -229,7 +247,13 @@ public sealed class UdpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IConnect
                 return;
             }
 
-            session = Open(datagram);
+            if (!TryCreateHandler(datagram.Tuple, out var handler))
+            {
+                Interlocked.Increment(ref _rejected);
+                return;
+            }
+
+            session = Open(datagram, handler);
         }
 
         if (!session.Transport.Deliver(datagram.Message))
@@ -238,10 +262,26 @@ public sealed class UdpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IConnect
         }
     }
 
-    private Session Open(Datagram<ReadOnlySequence<byte>> datagram)
+    /// <summary>The handler factory threw: this peer's datagram is refused, the receive loop carries on.</summary>
+    private bool TryCreateHandler(FiveTuple tuple, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ConnectionHandler<TIn, TOut>? handler)
+    {
+        try
+        {
+            handler = _handlers.Create(tuple);
+            return true;
+        }
+        catch (Exception e)
+        {
+            Log.SetupFailed(_connectionLogger, tuple, e);
+            handler = null;
+            return false;
+        }
+    }
+
+    private Session Open(Datagram<ReadOnlySequence<byte>> datagram, ConnectionHandler<TIn, TOut> handler)
     {
         var transport = new UdpSessionTransport(_sender!, datagram.RemoteEndPoint, _receiveLimit, _datagramPool);
-        var connection = new Connection<TIn, TOut>(transport, datagram.Tuple, _codec, _handler, _options.Session, _ticker!,
+        var connection = new Connection<TIn, TOut>(transport, datagram.Tuple, _codec, handler, _options.Session, _ticker!,
             _connectionLogger, this, _lifetime.DrainExpired)
         {
             Owner = this,
