@@ -19,9 +19,10 @@ public partial class ArchitectureTests
         ["SocketKit.Tls"] = ["SocketKit"],
         ["SocketKit.Transports"] = ["SocketKit", "SocketKit.Internal", "SocketKit.Tls"],
         ["SocketKit.Connections"] = ["SocketKit", "SocketKit.Internal", "SocketKit.Codecs", "SocketKit.Tls", "SocketKit.Transports"],
+        ["SocketKit.Diagnostics"] = ["SocketKit", "SocketKit.Internal", "SocketKit.Connections"],
         ["SocketKit.Servers"] = ["SocketKit", "SocketKit.Internal", "SocketKit.Codecs", "SocketKit.Transports", "SocketKit.Connections"],
-        ["SocketKit.Tcp"] = ["SocketKit", "SocketKit.Internal", "SocketKit.Codecs", "SocketKit.Tls", "SocketKit.Transports", "SocketKit.Connections", "SocketKit.Servers"],
-        ["SocketKit.Udp"] = ["SocketKit", "SocketKit.Internal", "SocketKit.Codecs", "SocketKit.Transports", "SocketKit.Connections", "SocketKit.Servers"],
+        ["SocketKit.Tcp"] = ["SocketKit", "SocketKit.Internal", "SocketKit.Codecs", "SocketKit.Tls", "SocketKit.Transports", "SocketKit.Connections", "SocketKit.Servers", "SocketKit.Diagnostics"],
+        ["SocketKit.Udp"] = ["SocketKit", "SocketKit.Internal", "SocketKit.Codecs", "SocketKit.Transports", "SocketKit.Connections", "SocketKit.Servers", "SocketKit.Diagnostics"],
     };
 
     private static string Root => RepositoryRoot.Path;

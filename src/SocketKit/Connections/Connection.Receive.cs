@@ -14,6 +14,8 @@ public sealed partial class Connection<TIn, TOut>
     private const int ReaderClosed = 2;
 
     private ReadOnlySequence<byte> _buffer;
+    private long _bytesIn;    // written by the message loop only; read by metrics collection
+    private long _messagesIn;
     private bool _hasBuffer;
     private bool _inputCompleted;
     private bool _inputEnded;
@@ -194,6 +196,7 @@ public sealed partial class Connection<TIn, TOut>
             return false;
         }
 
+        _bytesIn += before - _buffer.Length;
         OnFrameBoundary();
         if (status == FrameStatus.Skipped)
         {
@@ -205,6 +208,7 @@ public sealed partial class Connection<TIn, TOut>
         {
             _current = _codec.Decoder.Decode(frame);
             decoded = true;
+            _messagesIn++;
         }
         catch (Exception e)
         {
@@ -225,10 +229,12 @@ public sealed partial class Connection<TIn, TOut>
         _datagramReady = false;
         var datagram = _buffer;
         _buffer = _buffer.Slice(_buffer.End); // consumed whole when the loop next advances
+        _bytesIn += datagram.Length;
         try
         {
             _current = _codec.Decoder.Decode(datagram);
             decoded = true;
+            _messagesIn++;
         }
         catch (Exception e)
         {
@@ -359,6 +365,7 @@ public sealed partial class Connection<TIn, TOut>
     private void ReportNonFatal(Exception error)
     {
         Log.NonFatalError(_logger, Id, Tuple, error);
+        Owner?.OnProtocolError();
         if (_handler is null)
         {
             return;

@@ -10,6 +10,8 @@ public sealed partial class Connection<TIn, TOut>
     private SemaphoreSlim? _sendLock;           // created at the first send: an idle connection holds none
     private PooledBufferWriter? _encodeBuffer;  // used only under the send lock
     private long _pendingSendBytes;
+    private long _bytesOut;    // written under the send lock; read by metrics collection
+    private long _messagesOut;
     private int _notWritable;
     private bool _outputCompleted;
     private TaskCompletionSource? _drained;
@@ -67,6 +69,7 @@ public sealed partial class Connection<TIn, TOut>
                 }
             }
 
+            _messagesOut++;
             await CommitAsync().ConfigureAwait(false);
         }
         finally
@@ -172,6 +175,7 @@ public sealed partial class Connection<TIn, TOut>
     private async ValueTask CommitAsync()
     {
         var output = _transport.Output;
+        _bytesOut += output.UnflushedBytes;
         AddPending(output.UnflushedBytes);
         var result = await output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
         if (result.IsCompleted)

@@ -85,6 +85,7 @@ public sealed partial class Connection<TIn, TOut>
             }
 
             sent += chunk;
+            _bytesOut += chunk;
             _lastSend = _time.GetTimestamp();
         }
     }

@@ -65,6 +65,7 @@ public sealed partial class Connection<TIn, TOut> : IAsyncDisposable, ITransport
         Group = group;
         _ownerStopping = ownerStopping;
         var now = _time.GetTimestamp();
+        CreatedAt = now;
         _lastReceive = _lastSend = _lastReaderIdle = _lastWriterIdle = _lastAllIdle = now;
     }
 
@@ -127,6 +128,15 @@ public sealed partial class Connection<TIn, TOut> : IAsyncDisposable, ITransport
 
     /// <summary>Internal for tests: the transport under this connection.</summary>
     internal Transport Transport => _transport;
+
+    /// <summary>What this connection received and sent so far; read from any thread (a metrics collection), written by its loops.</summary>
+    internal TrafficCounts Traffic => new(Volatile.Read(ref _bytesIn), Volatile.Read(ref _messagesIn), Volatile.Read(ref _bytesOut), Volatile.Read(ref _messagesOut));
+
+    /// <summary>When the connection was created, on its clock: the start of its duration.</summary>
+    internal long CreatedAt { get; }
+
+    /// <summary>The connection's activity, when a listener asked for one; its owner ends it.</summary>
+    internal System.Diagnostics.Activity? Activity { get; set; }
 
     /// <summary>The server that owns this connection, told when the socket closes and when the connection is finished.</summary>
     internal IConnectionOwner<TIn, TOut>? Owner { get; init; }

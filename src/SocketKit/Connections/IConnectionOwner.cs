@@ -16,6 +16,9 @@ internal interface IConnectionOwner<TIn, TOut>
     /// </summary>
     ValueTask ReleaseHandlerAsync(ConnectionHandler<TIn, TOut> handler, CancellationToken cancellationToken);
 
+    /// <summary>The connection dropped input that broke its protocol (a too-long frame, a datagram that did not decode) and carries on.</summary>
+    void OnProtocolError();
+
     /// <summary>The connection is closed, <c>OnDisconnectedAsync</c> has returned and its handler is released. Called exactly once.</summary>
     void OnFinished(Connection<TIn, TOut> connection);
 }

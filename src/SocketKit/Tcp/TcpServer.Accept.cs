@@ -55,7 +55,7 @@ public sealed partial class TcpServer<TIn, TOut>
 
             if (Interlocked.Increment(ref _active) > _options.MaxConnections)
             {
-                Reject(socket, "connection limit reached");
+                Reject(socket, "connection limit reached", "connection_limit");
                 Interlocked.Decrement(ref _active);
                 continue;
             }
@@ -80,7 +80,7 @@ public sealed partial class TcpServer<TIn, TOut>
             tuple = SocketTuple.Of(socket);
             if (!TryTakeAddressSlot(tuple.RemoteAddress))
             {
-                Reject(socket, "too many connections from this address");
+                Reject(socket, "too many connections from this address", "address_limit");
                 OnSetupEnded();
                 return;
             }
@@ -94,14 +94,14 @@ public sealed partial class TcpServer<TIn, TOut>
             {
                 // The user's ConfigureSocket hook threw: this connection is refused, the server carries on.
                 Log.ConfigureSocketFailed(_logger, tuple, e);
-                Reject(socket, "ConfigureSocket threw");
+                Reject(socket, "ConfigureSocket threw", "configure_socket");
                 OnSetupEnded(address);
                 return;
             }
 
             if (!await AcceptFilter.AllowsAsync(_options.AcceptFilter, tuple, _logger, _lifetime.Stopping).ConfigureAwait(false))
             {
-                Reject(socket, "refused by the accept filter");
+                Reject(socket, "refused by the accept filter", "accept_filter");
                 OnSetupEnded(address);
                 return;
             }
@@ -115,6 +115,7 @@ public sealed partial class TcpServer<TIn, TOut>
                 if (await handshake.ConfigureAwait(false) is { } failure)
                 {
                     Interlocked.Increment(ref _handshakeFailures);
+                    _metrics!.HandshakeFailed();
                     Waiter.Release(ref _handshakeFailed);
                     Log.HandshakeFailed(_logger, tuple, failure);
                     OnSetupEnded(address);
@@ -131,12 +132,13 @@ public sealed partial class TcpServer<TIn, TOut>
             };
             _connections[connection.Id] = connection;
             Interlocked.Increment(ref _accepted);
+            _metrics!.Opened();
             if (_lifetime.IsStopping)
             {
                 connection.TryClose(CloseReason.ServerShutdown, null); // raced with StopAsync's sweep
             }
 
-            _ = connection.RunAsync();
+            StartRunning(connection);
         }
         catch (Exception e)
         {
@@ -145,11 +147,28 @@ public sealed partial class TcpServer<TIn, TOut>
             if (e is not (SocketException or ObjectDisposedException))
             {
                 Log.SetupFailed(_logger, tuple, e);
+                _metrics!.Rejected("setup_failed");
             }
 
             socket.Dispose();
             OnSetupEnded(address);
         }
+    }
+
+    /// <summary>Runs the connection with its activity (if a listener wants one) current, so the handler's work and logs fall under it.</summary>
+    private void StartRunning(Connection<TIn, TOut> connection)
+    {
+        var activity = connection.Activity = _metrics!.StartActivity(connection.Id, connection.Tuple);
+        if (activity is null)
+        {
+            _ = connection.RunAsync();
+            return;
+        }
+
+        var previous = System.Diagnostics.Activity.Current;
+        System.Diagnostics.Activity.Current = activity;
+        _ = connection.RunAsync(); // captures the activity in its execution context
+        System.Diagnostics.Activity.Current = previous;
     }
 
     /// <summary>An accepted socket was refused or lost before it became a connection: give back its slots.</summary>
@@ -193,9 +212,11 @@ public sealed partial class TcpServer<TIn, TOut>
         }
     }
 
-    private void Reject(Socket socket, string why)
+    /// <summary>Refuses an accepted socket with a reset; <paramref name="cause"/> is the metric's tag.</summary>
+    private void Reject(Socket socket, string why, string cause)
     {
         Interlocked.Increment(ref _rejected);
+        _metrics!.Rejected(cause);
         try
         {
             if (_logger.IsEnabled(LogLevel.Information) && socket.RemoteEndPoint is IPEndPoint remote && socket.LocalEndPoint is IPEndPoint local)

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using SocketKit.Codecs;
 using SocketKit.Connections;
+using SocketKit.Diagnostics;
 using SocketKit.Internal;
 using SocketKit.Servers;
 
@@ -39,6 +40,7 @@ public sealed partial class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, 
     private readonly List<Task> _acceptLoops = new();
     private readonly ServerLifetime _lifetime = new();
     private ConnectionTicker? _ticker;
+    private ServerMetrics? _metrics;
     private IReadOnlyList<IPEndPoint> _endPoints = [];
     private PipeOptions? _inputPipeOptions; // one for every connection: the limit depends only on the framing
     private int _active;   // connection slots in use (freed when a socket closes)
@@ -152,6 +154,7 @@ public sealed partial class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, 
         }
 
         _endPoints = bound;
+        _metrics = new ServerMetrics("tcp", bound[0], new Lock(), OpenTraffic);
         _ticker = new ConnectionTicker(_time, _options.TickInterval);
         _sslOptions = _options.Tls?.ToSslOptions();
         if (_options.MaxAcceptsPerSecond is { } rate)
@@ -224,18 +227,40 @@ public sealed partial class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, 
     private Task DisposeTicker()
     {
         _ticker?.Dispose();
+        _metrics?.Dispose();
         return Task.CompletedTask;
+    }
+
+    /// <summary>The traffic of the open connections, for a metrics collection (under the metrics' lock).</summary>
+    private TrafficCounts OpenTraffic()
+    {
+        var total = default(TrafficCounts);
+        foreach (var connection in _connections.Values)
+        {
+            total += connection.Traffic;
+        }
+
+        return total;
     }
 
     void IConnectionOwner<TIn, TOut>.OnTransportClosed(Connection<TIn, TOut> connection)
     {
         // Free the slot as soon as the socket is closed, so OnDisconnectedAsync already sees room for a new client.
-        if (_connections.TryRemove(connection.Id, out _))
+        lock (_metrics!.Sync)
         {
-            Interlocked.Decrement(ref _active);
-            ReleaseAddressSlot(connection.Tuple.RemoteAddress);
+            if (!_connections.TryRemove(connection.Id, out _))
+            {
+                return;
+            }
+
+            _metrics.Ended(connection.Traffic);
         }
+
+        Interlocked.Decrement(ref _active);
+        ReleaseAddressSlot(connection.Tuple.RemoteAddress);
     }
+
+    void IConnectionOwner<TIn, TOut>.OnProtocolError() => _metrics?.ProtocolError();
 
     void ITickable.OnTick(long timestamp) => _acceptBudget?.Refill();
 
@@ -245,6 +270,7 @@ public sealed partial class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, 
     void IConnectionOwner<TIn, TOut>.OnFinished(Connection<TIn, TOut> connection)
     {
         ((IConnectionOwner<TIn, TOut>)this).OnTransportClosed(connection); // in case it never got that far
+        _metrics!.Closed(connection.CloseInfo!, _time.GetElapsedTime(connection.CreatedAt), connection.Activity);
         _lifetime.ConnectionEnded();
     }
 }

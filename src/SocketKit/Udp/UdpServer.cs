@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using SocketKit.Codecs;
 using SocketKit.Connections;
+using SocketKit.Diagnostics;
 using SocketKit.Internal;
 using SocketKit.Servers;
 using SocketKit.Transports;
@@ -26,7 +27,7 @@ namespace SocketKit.Udp;
 /// </remarks>
 /// <typeparam name="TIn">The type of received messages.</typeparam>
 /// <typeparam name="TOut">The type of sent messages.</typeparam>
-public sealed class UdpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IConnectionOwner<TIn, TOut>, IAsyncDisposable
+public sealed partial class UdpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IConnectionOwner<TIn, TOut>, IAsyncDisposable
 {
     private readonly UdpServerOptions _options;
     private readonly Codec<TIn, TOut> _codec;
@@ -41,6 +42,7 @@ public sealed class UdpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IConnect
     private UdpEndpoint<ReadOnlySequence<byte>, ReadOnlySequence<byte>>? _endpoint;
     private Sender? _sender;
     private ConnectionTicker? _ticker;
+    private ServerMetrics? _metrics;
     private long _receiveLimit; // bytes of datagrams queued for one session whose handler is behind
     // Copies of queued datagrams, for all sessions: rented on the receive loop, returned on each session's thread.
     private readonly ArrayPool<byte> _datagramPool = ArrayPool<byte>.Create(maxArrayLength: UdpEndpointOptions.MaxIPv6DatagramSize + 1, maxArraysPerBucket: 1024);
@@ -141,6 +143,7 @@ public sealed class UdpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IConnect
         };
         await _endpoint.StartAsync(cancellationToken).ConfigureAwait(false);
         _sender = new Sender(_endpoint);
+        _metrics = new ServerMetrics("udp", _endpoint.LocalEndPoint, _table, OpenTraffic, () => DroppedDatagrams, () => EvictedSessions);
     }
 
     /// <inheritdoc />
@@ -196,12 +199,27 @@ public sealed class UdpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IConnect
         }
     }
 
+    void IConnectionOwner<TIn, TOut>.OnProtocolError() => _metrics?.ProtocolError();
+
+    /// <summary>The traffic of the open sessions, for a metrics collection (under the table's lock, which is the metrics' lock).</summary>
+    private TrafficCounts OpenTraffic()
+    {
+        var total = default(TrafficCounts);
+        foreach (var session in _sessions.Values)
+        {
+            total += session.Connection.Traffic;
+        }
+
+        return total;
+    }
+
     ValueTask IConnectionOwner<TIn, TOut>.ReleaseHandlerAsync(ConnectionHandler<TIn, TOut> handler, CancellationToken cancellationToken) =>
         _handlers.ReleaseAsync(handler, cancellationToken);
 
     void IConnectionOwner<TIn, TOut>.OnFinished(Connection<TIn, TOut> connection)
     {
         ((IConnectionOwner<TIn, TOut>)this).OnTransportClosed(connection);
+        _metrics!.Closed(connection.CloseInfo!, _time.GetElapsedTime(connection.CreatedAt), connection.Activity);
         _lifetime.ConnectionEnded();
     }
 
@@ -210,132 +228,7 @@ public sealed class UdpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IConnect
     {
         await _endpoint!.StopAsync(CancellationToken.None).ConfigureAwait(false);
         _ticker?.Dispose();
-    }
-
-    /// <summary>One datagram from the shared receive loop: find or open its session and queue the datagram there.</summary>
-    private async ValueTask DispatchAsync(Datagram<ReadOnlySequence<byte>> datagram)
-    {
-        if (_lifetime.IsStopping)
-        {
-            Interlocked.Increment(ref _dropped);
-            return;
-        }
-
-        Session? session;
-        lock (_table)
-        {
-            if (_sessions.TryGetValue(datagram.Tuple, out session))
-            {
-                if (session.Connection.CloseInfo is null)
-                {
-                    _byLastDatagram.Remove(session.Node);
-                    _byLastDatagram.AddLast(session.Node);
-                }
-                else
-                {
-                    Forget(session); // closing: this datagram starts the peer's next session
-                    session = null;
-                }
-            }
-        }
-
-        if (session is null)
-        {
-            if (!await AcceptFilter.AllowsAsync(_options.AcceptFilter, datagram.Tuple, _connectionLogger, _lifetime.Stopping).ConfigureAwait(false))
-            {
-                Interlocked.Increment(ref _rejected);
-                return;
-            }
-
-            if (!TryCreateHandler(datagram.Tuple, out var handler))
-            {
-                Interlocked.Increment(ref _rejected);
-                return;
-            }
-
-            session = Open(datagram, handler);
-        }
-
-        if (!session.Transport.Deliver(datagram.Message))
-        {
-            Interlocked.Increment(ref _dropped);
-        }
-    }
-
-    /// <summary>The handler factory threw: this peer's datagram is refused, the receive loop carries on.</summary>
-    private bool TryCreateHandler(FiveTuple tuple, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ConnectionHandler<TIn, TOut>? handler)
-    {
-        try
-        {
-            handler = _handlers.Create(tuple);
-            return true;
-        }
-        catch (Exception e)
-        {
-            Log.SetupFailed(_connectionLogger, tuple, e);
-            handler = null;
-            return false;
-        }
-    }
-
-    private Session Open(Datagram<ReadOnlySequence<byte>> datagram, ConnectionHandler<TIn, TOut> handler)
-    {
-        var transport = new UdpSessionTransport(_sender!, datagram.RemoteEndPoint, _receiveLimit, _datagramPool);
-        var connection = new Connection<TIn, TOut>(transport, datagram.Tuple, _codec, handler, _options.Session, _ticker!,
-            _connectionLogger, this, _lifetime.DrainExpired)
-        {
-            Owner = this,
-        };
-        var session = new Session(connection, transport);
-        Session? evicted = null;
-        lock (_table)
-        {
-            if (_sessions.Count >= _options.MaxSessions && _byLastDatagram.First is { } oldest)
-            {
-                evicted = oldest.Value;
-                Forget(evicted);
-            }
-
-            _sessions[datagram.Tuple] = session;
-            _byLastDatagram.AddLast(session.Node);
-        }
-
-        if (evicted is not null)
-        {
-            Interlocked.Increment(ref _evicted);
-            evicted.Connection.Close(CloseReason.Evicted);
-        }
-
-        Interlocked.Increment(ref _accepted);
-        _lifetime.ConnectionStarted();
-        _ = connection.RunAsync();
-        return session;
-    }
-
-    /// <summary>Removes a session from the table (under the lock); the peer's next datagram opens a new one.</summary>
-    private void Forget(Session session)
-    {
-        if (session.Node.List is not null)
-        {
-            _byLastDatagram.Remove(session.Node);
-            _sessions.Remove(session.Connection.Tuple);
-        }
-    }
-
-    private sealed class Session
-    {
-        public Session(Connection<TIn, TOut> connection, UdpSessionTransport transport)
-        {
-            Connection = connection;
-            Transport = transport;
-            Node = new LinkedListNode<Session>(this);
-        }
-
-        public Connection<TIn, TOut> Connection { get; }
-
-        public UdpSessionTransport Transport { get; }
-
-        public LinkedListNode<Session> Node { get; }
+        _metrics?.Dispose();
     }
 
     /// <summary>Sessions send through the server's one socket.</summary>
