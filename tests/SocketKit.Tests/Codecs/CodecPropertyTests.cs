@@ -3,6 +3,7 @@ using System.Text;
 using FsCheck;
 using FsCheck.Fluent;
 using SocketKit.Codecs;
+using SocketKit.Testing;
 using SocketKit.Tests.Infrastructure;
 
 namespace SocketKit.Tests.Codecs;

@@ -1,5 +1,6 @@
 using System.Text;
 using SocketKit.Codecs;
+using SocketKit.Testing;
 using SocketKit.Tests.Infrastructure;
 
 namespace SocketKit.Tests.Codecs;
@@ -8,7 +9,7 @@ public class DelimiterAndLineFramerTests
 {
     private static byte[] Bytes(string s) => Encoding.ASCII.GetBytes(s);
 
-    private static string[] Texts(FramerDriver.Outcome outcome) => outcome.Frames.Select(Encoding.ASCII.GetString).ToArray();
+    private static string[] Texts(FramerResult outcome) => outcome.Frames.Select(Encoding.ASCII.GetString).ToArray();
 
     private static DelimiterFramerOptions Options(params string[] delimiters)
     {
@@ -76,8 +77,8 @@ public class DelimiterAndLineFramerTests
     {
         var options = Options("\n");
         options.MaxFrameLength = 4;
-        Assert.Throws<FrameTooLongException>(() => FramerDriver.Decode(new DelimiterFramer(options), Bytes("abcdefgh"), []));
-        Assert.Throws<FrameTooLongException>(() => FramerDriver.Decode(new DelimiterFramer(options), Bytes("abcde\n"), []));
+        Assert.IsType<FrameTooLongException>(FramerDriver.Decode(new DelimiterFramer(options), Bytes("abcdefgh"), []).Error);
+        Assert.IsType<FrameTooLongException>(FramerDriver.Decode(new DelimiterFramer(options), Bytes("abcde\n"), []).Error);
     }
 
     [Fact]

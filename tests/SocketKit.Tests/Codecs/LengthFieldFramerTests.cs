@@ -1,5 +1,6 @@
 using System.Text;
 using SocketKit.Codecs;
+using SocketKit.Testing;
 using SocketKit.Tests.Infrastructure;
 
 namespace SocketKit.Tests.Codecs;
@@ -95,7 +96,7 @@ public class LengthFieldFramerTests
     {
         var options = new LengthFieldFramerOptions { MaxFrameLength = 10 };
         var data = FramerDriver.Encode(new LengthFieldFramer(), new byte[7]); // 4 + 7 = 11 > 10
-        var error = Assert.Throws<FrameTooLongException>(() => FramerDriver.Decode(new LengthFieldFramer(options), data, []));
+        var error = Assert.IsType<FrameTooLongException>(FramerDriver.Decode(new LengthFieldFramer(options), data, []).Error);
         Assert.Equal(11, error.FrameLength);
         Assert.Equal(10, error.MaxFrameLength);
         Assert.IsAssignableFrom<ProtocolException>(error);
@@ -131,7 +132,7 @@ public class LengthFieldFramerTests
     {
         var options = new LengthFieldFramerOptions { LengthAdjustment = -10 };
         var data = new byte[] { 0, 0, 0, 2, 1, 2 };
-        Assert.Throws<MalformedFrameException>(() => FramerDriver.Decode(new LengthFieldFramer(options), data, []));
+        Assert.IsType<MalformedFrameException>(FramerDriver.Decode(new LengthFieldFramer(options), data, []).Error);
     }
 
     [Fact]
@@ -139,7 +140,7 @@ public class LengthFieldFramerTests
     {
         var options = new LengthFieldFramerOptions { Format = LengthFieldFormat.VarInt };
         var data = Enumerable.Repeat((byte)0x80, 11).ToArray();
-        Assert.Throws<MalformedFrameException>(() => FramerDriver.Decode(new LengthFieldFramer(options), data, []));
+        Assert.IsType<MalformedFrameException>(FramerDriver.Decode(new LengthFieldFramer(options), data, []).Error);
     }
 
     [Fact]
@@ -147,7 +148,7 @@ public class LengthFieldFramerTests
     {
         var options = new LengthFieldFramerOptions { Format = LengthFieldFormat.EightBytes };
         var data = new byte[] { 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF };
-        Assert.Throws<MalformedFrameException>(() => FramerDriver.Decode(new LengthFieldFramer(options), data, []));
+        Assert.IsType<MalformedFrameException>(FramerDriver.Decode(new LengthFieldFramer(options), data, []).Error);
     }
 
     [Fact]

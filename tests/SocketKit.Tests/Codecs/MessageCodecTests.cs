@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using System.Text.Json.Serialization;
 using SocketKit.Codecs;
+using SocketKit.Testing;
 using SocketKit.Tests.Infrastructure;
 
 namespace SocketKit.Tests.Codecs;
@@ -22,7 +23,7 @@ public class MessageCodecTests
         var bytes = writer.WrittenSpan.ToArray();
         for (var cut = 1; cut < bytes.Length; cut++)
         {
-            var sequence = Sequences.FromChunks([bytes[..cut], bytes[cut..]]);
+            var sequence = SegmentedSequence.Create([bytes[..cut], bytes[cut..]]);
             Assert.Equal(text, Utf8TextCodec.Instance.Decode(sequence));
         }
     }
@@ -42,7 +43,7 @@ public class MessageCodecTests
         var writer = new ArrayBufferWriter<byte>();
         codec.Encode(message, writer);
         var bytes = writer.WrittenSpan.ToArray();
-        Assert.Equal(message, codec.Decode(Sequences.FromChunks([bytes[..5], bytes[5..]])));
+        Assert.Equal(message, codec.Decode(SegmentedSequence.Create([bytes[..5], bytes[5..]])));
     }
 
     [Theory]
@@ -62,7 +63,7 @@ public class MessageCodecTests
         var decoded = BytesCodec.Instance.Decode(frame);
         Assert.Equal(frame.Start, decoded.Start);
         var writer = new ArrayBufferWriter<byte>();
-        BytesCodec.Instance.Encode(Sequences.FromChunks([[1], [2, 3]]), writer);
+        BytesCodec.Instance.Encode(SegmentedSequence.Create([[1], [2, 3]]), writer);
         Assert.Equal(new byte[] { 1, 2, 3 }, writer.WrittenSpan.ToArray());
     }
 }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using SocketKit.Codecs;
+using SocketKit.Testing;
 using SocketKit.Tests.Infrastructure;
 
 namespace SocketKit.Tests.Codecs;
