@@ -16,6 +16,7 @@ internal sealed class ServerMetrics : IDisposable
     private static readonly string[] CloseReasonNames = Enum.GetNames<CloseReason>().Select(SnakeCase).ToArray();
     private readonly KeyValuePair<string, object?>[] _tags;
     private readonly Func<TrafficCounts> _open;
+    private readonly Func<int> _active;
     private readonly Func<long>? _dropped;
     private readonly Func<long>? _evicted;
     private TrafficCounts _ended;
@@ -24,9 +25,10 @@ internal sealed class ServerMetrics : IDisposable
     /// <param name="endPoint">The server's (first) endpoint: the <c>server.address</c> and <c>server.port</c> tags.</param>
     /// <param name="sync">The lock under which connections leave the server's open set.</param>
     /// <param name="open">Sums the traffic of the server's open connections; called under <paramref name="sync"/>.</param>
+    /// <param name="active">The number of the server's open connections.</param>
     /// <param name="dropped">A UDP server's dropped datagrams.</param>
     /// <param name="evicted">A UDP server's evicted sessions.</param>
-    public ServerMetrics(string transport, EndPoint endPoint, Lock sync, Func<TrafficCounts> open, Func<long>? dropped = null, Func<long>? evicted = null)
+    public ServerMetrics(string transport, EndPoint endPoint, Lock sync, Func<TrafficCounts> open, Func<int> active, Func<long>? dropped = null, Func<long>? evicted = null)
     {
         Sync = sync;
         var (address, port) = endPoint is IPEndPoint ip ? (ip.Address.ToString(), (object?)ip.Port) : (endPoint.ToString(), null);
@@ -34,6 +36,7 @@ internal sealed class ServerMetrics : IDisposable
             ? [new("network.transport", transport), new("server.address", address)]
             : [new("network.transport", transport), new("server.address", address), new("server.port", port)];
         _open = open;
+        _active = active;
         _dropped = dropped;
         _evicted = evicted;
         SocketKitMeter.Register(this);
@@ -66,11 +69,7 @@ internal sealed class ServerMetrics : IDisposable
         }
     }
 
-    public void Opened()
-    {
-        SocketKitMeter.Active.Add(1, _tags);
-        SocketKitMeter.Opened.Add(1, _tags);
-    }
+    public void Opened() => SocketKitMeter.Opened.Add(1, _tags);
 
     /// <summary>Under <see cref="Sync"/>: a connection left the open set; its traffic joins the totals.</summary>
     public void Ended(TrafficCounts traffic) => _ended += traffic;
@@ -80,7 +79,6 @@ internal sealed class ServerMetrics : IDisposable
     {
         var reason = CloseReasonNames[(int)info.Reason];
         var tags = new TagList(_tags) { { "socketkit.close_reason", reason } };
-        SocketKitMeter.Active.Add(-1, _tags);
         SocketKitMeter.Closed.Add(1, tags);
         SocketKitMeter.Duration.Record(duration.TotalSeconds, tags);
         if (info.Reason == CloseReason.ProtocolError)
@@ -120,6 +118,8 @@ internal sealed class ServerMetrics : IDisposable
         measurements.Add(new(received, new TagList(_tags) { { "network.io.direction", "receive" } }));
         measurements.Add(new(sent, new TagList(_tags) { { "network.io.direction", "transmit" } }));
     }
+
+    public void Active(List<Measurement<long>> measurements) => measurements.Add(new(_active(), _tags));
 
     public void Dropped(List<Measurement<long>> measurements)
     {

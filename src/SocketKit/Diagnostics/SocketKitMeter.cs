@@ -18,9 +18,6 @@ internal static class SocketKitMeter
 
     public static readonly ActivitySource Activities = new(SocketKitDiagnostics.ActivitySourceName, Version);
 
-    public static readonly UpDownCounter<long> Active = Meter.CreateUpDownCounter<long>(
-        "socketkit.connection.active", "{connection}", "Connections open now (TCP, TLS, Unix; UDP sessions).");
-
     public static readonly Counter<long> Opened = Meter.CreateCounter<long>(
         "socketkit.connection.opened", "{connection}", "Connections opened: accepted and set up (after the accept filter and the TLS handshake).");
 
@@ -42,6 +39,9 @@ internal static class SocketKitMeter
 
     static SocketKitMeter()
     {
+        // Observed, not counted up and down: a tool that attaches to a running server sees the true number at once.
+        Meter.CreateObservableUpDownCounter("socketkit.connection.active", () => Collect(static (s, m) => s.Active(m)),
+            "{connection}", "Connections open now (UDP: sessions).");
         Meter.CreateObservableCounter("socketkit.io.bytes", () => Collect(static (s, m) => s.Traffic(m, static t => (t.BytesIn, t.BytesOut))),
             "By", "Application bytes received and sent (framing included; plaintext under TLS), by network.io.direction.");
         Meter.CreateObservableCounter("socketkit.io.messages", () => Collect(static (s, m) => s.Traffic(m, static t => (t.MessagesIn, t.MessagesOut))),

@@ -154,7 +154,7 @@ public sealed partial class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, 
         }
 
         _endPoints = bound;
-        _metrics = new ServerMetrics("tcp", bound[0], new Lock(), OpenTraffic);
+        _metrics = new ServerMetrics("tcp", bound[0], new Lock(), OpenTraffic, () => _connections.Count);
         _ticker = new ConnectionTicker(_time, _options.TickInterval);
         _sslOptions = _options.Tls?.ToSslOptions();
         if (_options.MaxAcceptsPerSecond is { } rate)

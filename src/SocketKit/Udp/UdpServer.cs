@@ -143,7 +143,7 @@ public sealed partial class UdpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, 
         };
         await _endpoint.StartAsync(cancellationToken).ConfigureAwait(false);
         _sender = new Sender(_endpoint);
-        _metrics = new ServerMetrics("udp", _endpoint.LocalEndPoint, _table, OpenTraffic, () => DroppedDatagrams, () => EvictedSessions);
+        _metrics = new ServerMetrics("udp", _endpoint.LocalEndPoint, _table, OpenTraffic, SessionCount, () => DroppedDatagrams, () => EvictedSessions);
     }
 
     /// <inheritdoc />
@@ -200,6 +200,14 @@ public sealed partial class UdpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, 
     }
 
     void IConnectionOwner<TIn, TOut>.OnProtocolError() => _metrics?.ProtocolError();
+
+    private int SessionCount()
+    {
+        lock (_table)
+        {
+            return _sessions.Count;
+        }
+    }
 
     /// <summary>The traffic of the open sessions, for a metrics collection (under the table's lock, which is the metrics' lock).</summary>
     private TrafficCounts OpenTraffic()
