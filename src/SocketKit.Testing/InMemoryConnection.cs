@@ -1,15 +1,15 @@
+using System.IO.Pipelines;
+using System.Net;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using SocketKit.Codecs;
 using SocketKit.Connections;
-using SocketKit.Internal;
-using SocketKit.Transports;
 
 namespace SocketKit.Testing;
 
 /// <summary>
 /// Connections over memory instead of sockets, for fast, deterministic tests of handlers and codecs.
-/// The connection behaves as over TCP: same message loop, callbacks, send path, half-close and reset.
+/// The connection behaves as over TCP: same message loop, callbacks, send path, half-close and reset
+/// (it runs on <see cref="PipeConnection"/>, SocketKit's public connection over a duplex pipe).
 /// </summary>
 public static class InMemoryConnection
 {
@@ -32,12 +32,10 @@ public static class InMemoryConnection
         ILoggerFactory? loggerFactory = null)
     {
         ArgumentNullException.ThrowIfNull(codec);
-        options ??= new ConnectionOptions();
-        options.Validate();
-        var limit = options.ReceiveBufferLimit(codec.Framing.MaxFrameLength, codec.Framing.MaxOverheadLength);
-        var (local, remote) = CreateTransports(limit, options);
-        var connection = Start(local, 1, 2, codec, handler, options, timeProvider, loggerFactory);
-        return (connection, new InMemoryPeer(remote));
+        var toConnection = new Pipe(PeerPipeOptions);
+        var fromConnection = new Pipe(PeerPipeOptions);
+        var connection = PipeConnection.Start(new DuplexPipe(toConnection.Reader, fromConnection.Writer), Tuple(1, 2), codec, handler, options, timeProvider, loggerFactory);
+        return (connection, new InMemoryPeer(fromConnection.Reader, toConnection.Writer));
     }
 
     /// <summary>Creates two started connections wired to each other: a "server" end and a "client" end.</summary>
@@ -60,32 +58,23 @@ public static class InMemoryConnection
     {
         ArgumentNullException.ThrowIfNull(serverCodec);
         ArgumentNullException.ThrowIfNull(clientCodec);
-        options ??= new ConnectionOptions();
-        options.Validate();
-        var limit = Math.Max(
-            options.ReceiveBufferLimit(serverCodec.Framing.MaxFrameLength, serverCodec.Framing.MaxOverheadLength),
-            options.ReceiveBufferLimit(clientCodec.Framing.MaxFrameLength, clientCodec.Framing.MaxOverheadLength));
-        var (a, b) = CreateTransports(limit, options);
-        var server = Start(a, 1, 2, serverCodec, serverHandler, options, timeProvider, null);
-        var client = Start(b, 2, 1, clientCodec, clientHandler, options, timeProvider, null);
+        var toServer = new Pipe(PeerPipeOptions);
+        var toClient = new Pipe(PeerPipeOptions);
+        var server = PipeConnection.Start(new DuplexPipe(toServer.Reader, toClient.Writer), Tuple(1, 2), serverCodec, serverHandler, options, timeProvider);
+        var client = PipeConnection.Start(new DuplexPipe(toClient.Reader, toServer.Writer), Tuple(2, 1), clientCodec, clientHandler, options, timeProvider);
         return (server, client);
     }
 
-    private static (InMemoryTransport A, InMemoryTransport B) CreateTransports(long receiveLimit, ConnectionOptions options) =>
-        // Thread-pool scheduling: the peer is test code, which must not run inline inside the connection's loops.
-        InMemoryTransport.CreatePair(options.InputPipeOptions(receiveLimit, inline: false), ConnectionOptions.OutputPipeOptions);
+    /// <summary>The wire between the two ends: bounded like a socket's buffers, never run inline.</summary>
+    private static PipeOptions PeerPipeOptions { get; } = new(useSynchronizationContext: false);
 
-    private static Connection<TIn, TOut> Start<TIn, TOut>(
-        InMemoryTransport transport, int localPort, int remotePort, Codec<TIn, TOut> codec,
-        ConnectionHandler<TIn, TOut>? handler, ConnectionOptions options, TimeProvider? timeProvider, ILoggerFactory? loggerFactory)
+    private static FiveTuple Tuple(int localPort, int remotePort) =>
+        new(TransportProtocol.InMemory, new IPEndPoint(IPAddress.Loopback, localPort), new IPEndPoint(IPAddress.Loopback, remotePort));
+
+    private sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
     {
-        var tuple = new FiveTuple(TransportProtocol.InMemory,
-            new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, localPort),
-            new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, remotePort));
-        var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("SocketKit.Connections.Connection");
-        var connection = new Connection<TIn, TOut>(transport, tuple, codec, handler, options,
-            ConnectionTicker.Shared(timeProvider ?? TimeProvider.System), logger, group: null, CancellationToken.None);
-        _ = connection.RunAsync();
-        return connection;
+        public PipeReader Input => input;
+
+        public PipeWriter Output => output;
     }
 }

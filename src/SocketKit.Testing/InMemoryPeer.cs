@@ -1,8 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using SocketKit.Connections;
-using SocketKit.Internal;
-using SocketKit.Transports;
 
 namespace SocketKit.Testing;
 
@@ -12,26 +10,24 @@ namespace SocketKit.Testing;
 /// </summary>
 public sealed class InMemoryPeer : IAsyncDisposable
 {
-    private readonly InMemoryTransport _transport;
-
-    internal InMemoryPeer(InMemoryTransport transport)
+    internal InMemoryPeer(PipeReader input, PipeWriter output)
     {
-        _transport = transport;
-        _transport.Start(NullObserver.Instance);
+        Input = input;
+        Output = output;
     }
 
-    /// <summary>The bytes the connection sent, to read directly.</summary>
-    public PipeReader Input => _transport.Input;
+    /// <summary>The bytes the connection sent, to read directly. A read throws an <see cref="IOException"/> once the connection reset.</summary>
+    public PipeReader Input { get; }
 
     /// <summary>Where bytes for the connection are written, to write directly.</summary>
-    public PipeWriter Output => _transport.Output;
+    public PipeWriter Output { get; }
 
     /// <summary>Writes <paramref name="bytes"/> to the connection and flushes.</summary>
     /// <param name="bytes">The bytes.</param>
     /// <param name="cancellationToken">Cancels waiting for the connection to read (backpressure).</param>
     /// <returns>A task that completes when the bytes are flushed.</returns>
     public async ValueTask WriteAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken = default) =>
-        await _transport.Output.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
+        await Output.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
 
     /// <summary>Finishes sending (a FIN): the connection sees the end of its input.</summary>
     /// <param name="cancellationToken">Unused; present for symmetry.</param>
@@ -39,11 +35,15 @@ public sealed class InMemoryPeer : IAsyncDisposable
     public ValueTask CompleteOutputAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        return _transport.Output.CompleteAsync();
+        return Output.CompleteAsync();
     }
 
     /// <summary>Resets the connection (an RST): the connection closes with <see cref="CloseReason.PeerReset"/>.</summary>
-    public void Reset() => _transport.Abort();
+    public void Reset()
+    {
+        Output.Complete(new IOException("The connection was reset by the peer (in-memory)."));
+        Input.Complete();
+    }
 
     /// <summary>Reads exactly <paramref name="count"/> bytes the connection sent.</summary>
     /// <param name="count">How many bytes.</param>
@@ -54,16 +54,16 @@ public sealed class InMemoryPeer : IAsyncDisposable
     {
         while (true)
         {
-            var result = await _transport.Input.ReadAtLeastAsync(count, cancellationToken).ConfigureAwait(false);
+            var result = await Input.ReadAtLeastAsync(count, cancellationToken).ConfigureAwait(false);
             var buffer = result.Buffer;
             if (buffer.Length >= count)
             {
                 var bytes = buffer.Slice(0, count).ToArray();
-                _transport.Input.AdvanceTo(buffer.GetPosition(count));
+                Input.AdvanceTo(buffer.GetPosition(count));
                 return bytes;
             }
 
-            _transport.Input.AdvanceTo(buffer.Start, buffer.End);
+            Input.AdvanceTo(buffer.Start, buffer.End);
             if (result.IsCompleted)
             {
                 throw new EndOfStreamException($"The connection finished sending after {buffer.Length} of {count} bytes.");
@@ -78,15 +78,15 @@ public sealed class InMemoryPeer : IAsyncDisposable
     {
         while (true)
         {
-            var result = await _transport.Input.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var result = await Input.ReadAsync(cancellationToken).ConfigureAwait(false);
             if (result.IsCompleted)
             {
                 var bytes = result.Buffer.ToArray();
-                _transport.Input.AdvanceTo(result.Buffer.End);
+                Input.AdvanceTo(result.Buffer.End);
                 return bytes;
             }
 
-            _transport.Input.AdvanceTo(result.Buffer.Start, result.Buffer.End);
+            Input.AdvanceTo(result.Buffer.Start, result.Buffer.End);
         }
     }
 
@@ -94,24 +94,7 @@ public sealed class InMemoryPeer : IAsyncDisposable
     /// <returns>A task that completes when done.</returns>
     public async ValueTask DisposeAsync()
     {
-        await _transport.Output.CompleteAsync().ConfigureAwait(false);
-        await _transport.Input.CompleteAsync().ConfigureAwait(false);
-    }
-
-    private sealed class NullObserver : ITransportObserver
-    {
-        public static readonly NullObserver Instance = new();
-
-        public void OnReceived(int bytes)
-        {
-        }
-
-        public void OnSent(long bytes)
-        {
-        }
-
-        public void OnEnded(TransportEnding ending, Exception? error)
-        {
-        }
+        await Output.CompleteAsync().ConfigureAwait(false);
+        await Input.CompleteAsync().ConfigureAwait(false);
     }
 }
