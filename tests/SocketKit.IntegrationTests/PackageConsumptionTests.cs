@@ -48,6 +48,14 @@ public sealed class PackageConsumptionTests
         {
             Assert.True(File.Exists(Path.Combine(feed, $"{project}.{version}.nupkg")), $"{project} {version} was packed");
             Assert.True(File.Exists(Path.Combine(feed, $"{project}.{version}.snupkg")), $"{project} {version} has a symbol package");
+            // SourceLink: the symbols map every source file to the repository at the commit built.
+            using (var symbols = System.IO.Compression.ZipFile.OpenRead(Path.Combine(feed, $"{project}.{version}.snupkg")))
+            using (var pdb = new MemoryStream())
+            {
+                await symbols.Entries.Single(entry => entry.FullName.EndsWith($"{project}.pdb", StringComparison.Ordinal)).Open().CopyToAsync(pdb, TestContext.Current.CancellationToken);
+                Assert.Contains("https://raw.githubusercontent.com/socketkit/socketkit/", System.Text.Encoding.UTF8.GetString(pdb.ToArray()));
+            }
+
             if (project != "SocketKit")
             {
                 // One version for all: each companion package depends on exactly its own SocketKit.
