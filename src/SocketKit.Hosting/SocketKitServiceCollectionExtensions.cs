@@ -37,21 +37,11 @@ public static class SocketKitServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(codec);
-        EnsureUnique<TcpServer<TIn, TOut>>(services, name);
         services.TryAddScoped<THandler>();
-        services.AddKeyedSingleton(name, (provider, _) => new TcpServer<TIn, TOut>(
-            provider.GetRequiredService<IOptionsMonitor<TcpServerOptions>>().Get(name),
-            codec,
-            new ScopedHandlerFactory<TIn, TOut, THandler>(provider.GetRequiredService<IServiceScopeFactory>()),
-            provider.GetService<ILoggerFactory>(),
-            provider.GetService<TimeProvider>()));
-        services.AddSingleton<IHostedService>(provider =>
-        {
-            var server = provider.GetRequiredKeyedService<TcpServer<TIn, TOut>>(name);
-            return new ServerHostedService(server.StartAsync, server.StopAsync);
-        });
-        services.AddSingleton<IValidateOptions<TcpServerOptions>>(new ServerOptionsValidator(name));
-        return services.AddOptions<TcpServerOptions>(name).ValidateOnStart();
+        return AddServer<TcpServer<TIn, TOut>, TcpServerOptions>(services, name,
+            (provider, options) => new TcpServer<TIn, TOut>(options, codec, Handlers<TIn, TOut, THandler>(provider),
+                provider.GetService<ILoggerFactory>(), provider.GetService<TimeProvider>()),
+            server => new ServerHostedService(server.StartAsync, server.StopAsync));
     }
 
     /// <summary>
@@ -77,29 +67,34 @@ public static class SocketKitServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(decoder);
         ArgumentNullException.ThrowIfNull(encoder);
-        EnsureUnique<UdpServer<TIn, TOut>>(services, name);
         services.TryAddScoped<THandler>();
-        services.AddKeyedSingleton(name, (provider, _) => new UdpServer<TIn, TOut>(
-            provider.GetRequiredService<IOptionsMonitor<UdpServerOptions>>().Get(name),
-            decoder,
-            encoder,
-            new ScopedHandlerFactory<TIn, TOut, THandler>(provider.GetRequiredService<IServiceScopeFactory>()),
-            provider.GetService<ILoggerFactory>(),
-            provider.GetService<TimeProvider>()));
-        services.AddSingleton<IHostedService>(provider =>
-        {
-            var server = provider.GetRequiredKeyedService<UdpServer<TIn, TOut>>(name);
-            return new ServerHostedService(server.StartAsync, server.StopAsync);
-        });
-        services.AddSingleton<IValidateOptions<UdpServerOptions>>(new ServerOptionsValidator(name));
-        return services.AddOptions<UdpServerOptions>(name).ValidateOnStart();
+        return AddServer<UdpServer<TIn, TOut>, UdpServerOptions>(services, name,
+            (provider, options) => new UdpServer<TIn, TOut>(options, decoder, encoder, Handlers<TIn, TOut, THandler>(provider),
+                provider.GetService<ILoggerFactory>(), provider.GetService<TimeProvider>()),
+            server => new ServerHostedService(server.StartAsync, server.StopAsync));
     }
 
-    private static void EnsureUnique<TServer>(IServiceCollection services, string name)
+    /// <summary>
+    /// Registers one named server: a keyed singleton built from its named options, a hosted service that starts and
+    /// stops it, and the validation of its options when the host starts.
+    /// </summary>
+    private static OptionsBuilder<TOptions> AddServer<TServer, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] TOptions>(
+        IServiceCollection services, string name, Func<IServiceProvider, TOptions, TServer> create, Func<TServer, IHostedService> host)
+        where TServer : class
+        where TOptions : class
     {
         if (services.Any(d => d.ServiceType == typeof(TServer) && Equals(d.ServiceKey, name)))
         {
             throw new InvalidOperationException($"A SocketKit server named '{name}' ({typeof(TServer).Name}) was already added; give each server its own name.");
         }
+
+        services.AddKeyedSingleton(name, (provider, _) => create(provider, provider.GetRequiredService<IOptionsMonitor<TOptions>>().Get(name)));
+        services.AddSingleton(provider => host(provider.GetRequiredKeyedService<TServer>(name)));
+        services.AddSingleton((IValidateOptions<TOptions>)(object)new ServerOptionsValidator(name));
+        return services.AddOptions<TOptions>(name).ValidateOnStart();
     }
+
+    private static ScopedHandlerFactory<TIn, TOut, THandler> Handlers<TIn, TOut, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] THandler>(IServiceProvider provider)
+        where THandler : ConnectionHandler<TIn, TOut> =>
+        new(provider.GetRequiredService<IServiceScopeFactory>());
 }
