@@ -135,9 +135,6 @@ public sealed partial class Connection<TIn, TOut> : IAsyncDisposable, ITransport
     /// <summary>When the connection was created, on its clock: the start of its duration.</summary>
     internal long CreatedAt { get; }
 
-    /// <summary>The connection's activity, when a listener asked for one; its owner ends it.</summary>
-    internal System.Diagnostics.Activity? Activity { get; set; }
-
     /// <summary>The server that owns this connection, told when the socket closes and when the connection is finished.</summary>
     internal IConnectionOwner<TIn, TOut>? Owner { get; init; }
 

@@ -20,6 +20,8 @@ internal sealed class ServerMetrics : IDisposable
     private readonly Func<long>? _dropped;
     private readonly Func<long>? _evicted;
     private TrafficCounts _ended;
+    // Kept here, not on the connection: only traced connections pay for it.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, Activity> _activities = new();
 
     /// <param name="transport">The <c>network.transport</c> tag: tcp, udp, unix.</param>
     /// <param name="endPoint">The server's (first) endpoint: the <c>server.address</c> and <c>server.port</c> tags.</param>
@@ -61,6 +63,11 @@ internal sealed class ServerMetrics : IDisposable
             activity?.SetTag("socketkit.connection.id", id);
             activity?.SetTag("network.peer.address", tuple.RemotePath ?? tuple.RemoteAddress.ToString());
             activity?.SetTag("network.peer.port", tuple.RemotePath is null ? tuple.RemotePort : null);
+            if (activity is not null)
+            {
+                _activities[id] = activity;
+            }
+
             return activity;
         }
         finally
@@ -75,7 +82,7 @@ internal sealed class ServerMetrics : IDisposable
     public void Ended(TrafficCounts traffic) => _ended += traffic;
 
     /// <summary>A connection finished (after <c>OnDisconnectedAsync</c>): counts it, records its duration, ends its activity.</summary>
-    public void Closed(CloseInfo info, TimeSpan duration, Activity? activity)
+    public void Closed(long id, CloseInfo info, TimeSpan duration)
     {
         var reason = CloseReasonNames[(int)info.Reason];
         var tags = new TagList(_tags) { { "socketkit.close_reason", reason } };
@@ -86,7 +93,7 @@ internal sealed class ServerMetrics : IDisposable
             ProtocolError();
         }
 
-        if (activity is not null)
+        if (_activities.TryRemove(id, out var activity))
         {
             activity.SetTag("socketkit.close_reason", reason);
             if (!info.IsGraceful || info.Exception is not null)

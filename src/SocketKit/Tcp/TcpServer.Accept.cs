@@ -158,7 +158,7 @@ public sealed partial class TcpServer<TIn, TOut>
     /// <summary>Runs the connection with its activity (if a listener wants one) current, so the handler's work and logs fall under it.</summary>
     private void StartRunning(Connection<TIn, TOut> connection)
     {
-        var activity = connection.Activity = _metrics!.StartActivity(connection.Id, connection.Tuple);
+        var activity = _metrics!.StartActivity(connection.Id, connection.Tuple);
         if (activity is null)
         {
             _ = connection.RunAsync();

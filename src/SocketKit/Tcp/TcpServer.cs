@@ -270,7 +270,7 @@ public sealed partial class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, 
     void IConnectionOwner<TIn, TOut>.OnFinished(Connection<TIn, TOut> connection)
     {
         ((IConnectionOwner<TIn, TOut>)this).OnTransportClosed(connection); // in case it never got that far
-        _metrics!.Closed(connection.CloseInfo!, _time.GetElapsedTime(connection.CreatedAt), connection.Activity);
+        _metrics!.Closed(connection.Id, connection.CloseInfo!, _time.GetElapsedTime(connection.CreatedAt));
         _lifetime.ConnectionEnded();
     }
 }

@@ -108,7 +108,7 @@ public sealed partial class UdpServer<TIn, TOut>
         Interlocked.Increment(ref _accepted);
         _lifetime.ConnectionStarted();
         _metrics!.Opened();
-        connection.Activity = _metrics.StartActivity(connection.Id, connection.Tuple);
+        _metrics.StartActivity(connection.Id, connection.Tuple);
         _ = connection.RunAsync();
         return session;
     }

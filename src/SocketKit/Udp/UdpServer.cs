@@ -227,7 +227,7 @@ public sealed partial class UdpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, 
     void IConnectionOwner<TIn, TOut>.OnFinished(Connection<TIn, TOut> connection)
     {
         ((IConnectionOwner<TIn, TOut>)this).OnTransportClosed(connection);
-        _metrics!.Closed(connection.CloseInfo!, _time.GetElapsedTime(connection.CreatedAt), connection.Activity);
+        _metrics!.Closed(connection.Id, connection.CloseInfo!, _time.GetElapsedTime(connection.CreatedAt));
         _lifetime.ConnectionEnded();
     }
 
