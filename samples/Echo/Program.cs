@@ -14,6 +14,9 @@ server.SetAction((result, ct) =>
     return result.GetValue(udp) ? UdpEchoServer.RunAsync(endPoint, ct) : EchoServer.RunAsync(endPoint, ct);
 });
 
+var hosted = new Command("hosted", "Run the echo server in the .NET Generic Host (SocketKit.Hosting) until Ctrl+C or SIGTERM.") { host, port };
+hosted.SetAction((result, ct) => HostedEchoServer.RunAsync(new IPEndPoint(IPAddress.Parse(result.GetValue(host)!), result.GetValue(port)), ct));
+
 var client = new Command("client", "Send a few messages to an echo server and print the replies.") { host, port, udp };
 client.SetAction((result, ct) => result.GetValue(udp)
     ? UdpEchoClient.RunAsync(new IPEndPoint(IPAddress.Parse(result.GetValue(host)!), result.GetValue(port)), Console.Out, ct)
@@ -22,5 +25,5 @@ client.SetAction((result, ct) => result.GetValue(udp)
 var demo = new Command("demo", "Start a server and a client on loopback and show them talking.");
 demo.SetAction((_, ct) => Demo.RunAsync(Console.Out, ct));
 
-var root = new RootCommand("SocketKit echo sample: 4-byte big-endian length-prefixed frames over TCP, or plain datagrams over UDP (--udp).") { server, client, demo };
+var root = new RootCommand("SocketKit echo sample: 4-byte big-endian length-prefixed frames over TCP, or plain datagrams over UDP (--udp).") { server, hosted, client, demo };
 return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(15) });
