@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Time.Testing;
+using SocketKit.Codecs;
 using SocketKit.Connections;
 using SocketKit.IntegrationTests.Infrastructure;
 using SocketKit.Udp;
@@ -37,6 +38,47 @@ public sealed class UdpServerTests
         Assert.Equal(2, server.Connections.Count);
         Assert.Equal(2, server.AcceptedSessions);
         Assert.Empty(recorder.Violations);
+    }
+
+    [Fact]
+    public async Task A_handler_factory_that_throws_refuses_that_datagram_and_the_peers_next_one_opens_a_session()
+    {
+        var factory = new FailOnceFactory(new SessionRecorder());
+        var options = new UdpServerOptions();
+        options.Endpoint.LocalEndPoint = new IPEndPoint(IPAddress.Loopback, 0);
+        await using var server = new UdpServer<string, string>(options, Utf8TextCodec.Instance, Utf8TextCodec.Instance, factory)
+        {
+            DestinationCheck = destination => Loopback.RequireUdpDestination(destination, options.Endpoint),
+        };
+        await server.StartAsync(Ct);
+        using var alice = new Peer();
+
+        await alice.SendAsync(server, "lost");
+        await AsyncAssert.Within(factory.Threw, "the factory to throw");
+        await alice.SendAsync(server, "kept"); // the receive loop carried on
+
+        Assert.Equal("re:kept", await alice.ReceiveAsync());
+        Assert.Equal(1, server.AcceptedSessions);
+        Assert.Equal(1, server.RejectedDatagrams);
+    }
+
+    private sealed class FailOnceFactory(ConnectionHandler<string, string> handler) : IConnectionHandlerFactory<string, string>
+    {
+        private readonly TaskCompletionSource _threw = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Threw => _threw.Task;
+
+        public ConnectionHandler<string, string> Create(FiveTuple tuple)
+        {
+            if (_threw.TrySetResult())
+            {
+                throw new InvalidOperationException("a bug in the application's handler factory");
+            }
+
+            return handler;
+        }
+
+        public ValueTask ReleaseAsync(ConnectionHandler<string, string> handler, CancellationToken cancellationToken) => ValueTask.CompletedTask;
     }
 
     [Fact]
