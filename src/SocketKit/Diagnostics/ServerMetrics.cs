@@ -86,12 +86,13 @@ internal sealed class ServerMetrics : IDisposable
     {
         var reason = CloseReasonNames[(int)info.Reason];
         var tags = new TagList(_tags) { { "socketkit.close_reason", reason } };
-        SocketKitMeter.Closed.Add(1, tags);
-        SocketKitMeter.Duration.Record(duration.TotalSeconds, tags);
         if (info.Reason == CloseReason.ProtocolError)
         {
             ProtocolError();
         }
+
+        SocketKitMeter.Duration.Record(duration.TotalSeconds, tags);
+        SocketKitMeter.Closed.Add(1, tags); // last: whoever waits for it sees the rest recorded
 
         if (_activities.TryRemove(id, out var activity))
         {
