@@ -37,45 +37,21 @@ public class ChatSampleTests
     public async Task The_sample_runs_with_stdin_closed_and_stops_gracefully_on_sigterm()
     {
         Assert.SkipUnless(OperatingSystem.IsLinux() || OperatingSystem.IsMacOS(), "SIGTERM is a Unix signal.");
-        var start = new System.Diagnostics.ProcessStartInfo("dotnet")
+        using var chat = SampleProcess.Start("Chat", ["0"]);
+        var banner = await chat.ReadLineStartingWithAsync("chat on ");
+        var endPoint = IPEndPoint.Parse(banner.Split(' ')[2].TrimEnd(';'));
+        Assert.True(IPAddress.IsLoopback(endPoint.Address), banner);
+
+        using (var ann = await LineClient.ConnectAsync(endPoint))
         {
-            ArgumentList = { Path.Combine(AppContext.BaseDirectory, "Chat.dll"), "0" },
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        };
-        using var chat = System.Diagnostics.Process.Start(start)!;
-        try
-        {
-            chat.StandardInput.Close(); // no console: the old sample's ReadLine returned at once and it exited
-            var banner = await chat.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
-            var endPoint = IPEndPoint.Parse(banner!.Split(' ')[2].TrimEnd(';'));
-            Assert.True(IPAddress.IsLoopback(endPoint.Address), banner);
-
-            using (var ann = await LineClient.ConnectAsync(endPoint))
-            {
-                Assert.Equal("Your nickname?", await ann.ReadLineAsync());
-                await ann.WriteLineAsync("ann");
-                Assert.Equal("* ann joined", await ann.ReadLineAsync());
-            }
-
-            using (var kill = System.Diagnostics.Process.Start("kill", $"-TERM {chat.Id}"))
-            {
-                await kill.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
-            }
-
-            var rest = await chat.StandardOutput.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(30));
-            await chat.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
-            Assert.Equal(0, chat.ExitCode);
-            Assert.Contains("stopped after 1 connection(s)", rest);
+            Assert.Equal("Your nickname?", await ann.ReadLineAsync());
+            await ann.WriteLineAsync("ann");
+            Assert.Equal("* ann joined", await ann.ReadLineAsync());
         }
-        finally
-        {
-            if (!chat.HasExited)
-            {
-                chat.Kill();
-            }
-        }
+
+        var (exitCode, rest) = await chat.TerminateAsync();
+        Assert.Equal(0, exitCode);
+        Assert.Contains("stopped after 1 connection(s)", rest);
     }
 
     /// <summary>A plain socket client that reads and writes text lines, as nc or telnet would.</summary>

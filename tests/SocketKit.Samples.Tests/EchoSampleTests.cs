@@ -58,62 +58,30 @@ public class EchoSampleTests
     public async Task The_hosted_server_takes_its_endpoint_from_the_environment_and_stops_gracefully_on_sigterm()
     {
         Assert.SkipUnless(OperatingSystem.IsLinux() || OperatingSystem.IsMacOS(), "SIGTERM is a Unix signal.");
-        var start = new System.Diagnostics.ProcessStartInfo("dotnet")
+        // Configuration: the environment beats the command line's default.
+        using var echo = SampleProcess.Start("Echo", ["hosted", "--port", "5999"], new Dictionary<string, string> { ["SocketKit__Echo__EndPoints__0"] = "127.0.0.1:0" });
+        var line = await echo.ReadLineStartingWithAsync("hosted echo server listening on ");
+        var endPoint = IPEndPoint.Parse(line["hosted echo server listening on ".Length..].Split(';')[0]);
+        Assert.Equal(IPAddress.Loopback, endPoint.Address);
+        Assert.NotEqual(5999, endPoint.Port);
+
+        using (var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
         {
-            ArgumentList = { Path.Combine(AppContext.BaseDirectory, "Echo.dll"), "hosted", "--port", "5999" },
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        };
-        start.Environment["SocketKit__Echo__EndPoints__0"] = "127.0.0.1:0"; // configuration: the environment beats the command line's default
-        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
-        using var echo = System.Diagnostics.Process.Start(start)!;
-        try
-        {
-            echo.StandardInput.Close();
-            string? line;
-            do
+            await socket.ConnectAsync(endPoint).WaitAsync(TimeSpan.FromSeconds(10));
+            byte[] frame = [0, 0, 0, 2, (byte)'h', (byte)'i'];
+            await socket.SendAsync(frame, SocketFlags.None);
+            var reply = new byte[6];
+            for (var read = 0; read < reply.Length;)
             {
-                line = await echo.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
-            }
-            while (line is not null && !line.StartsWith("hosted echo server listening on ", StringComparison.Ordinal));
-
-            Assert.NotNull(line);
-            var endPoint = IPEndPoint.Parse(line["hosted echo server listening on ".Length..].Split(';')[0]);
-            Assert.Equal(IPAddress.Loopback, endPoint.Address);
-            Assert.NotEqual(5999, endPoint.Port);
-
-            using (var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
-            {
-                await socket.ConnectAsync(endPoint).WaitAsync(TimeSpan.FromSeconds(10));
-                byte[] frame = [0, 0, 0, 2, (byte)'h', (byte)'i'];
-                await socket.SendAsync(frame, SocketFlags.None);
-                var reply = new byte[6];
-                for (var read = 0; read < reply.Length;)
-                {
-                    read += await socket.ReceiveAsync(reply.AsMemory(read), SocketFlags.None).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
-                }
-
-                Assert.Equal(frame, reply);
+                read += await socket.ReceiveAsync(reply.AsMemory(read), SocketFlags.None).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
             }
 
-            using (var kill = System.Diagnostics.Process.Start("kill", $"-TERM {echo.Id}"))
-            {
-                await kill.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
-            }
-
-            var rest = await echo.StandardOutput.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(30));
-            await echo.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
-            Assert.Equal(0, echo.ExitCode);
-            Assert.Contains("stopped after serving 1 connection(s)", rest);
+            Assert.Equal(frame, reply);
         }
-        finally
-        {
-            if (!echo.HasExited)
-            {
-                echo.Kill();
-            }
-        }
+
+        var (exitCode, rest) = await echo.TerminateAsync();
+        Assert.Equal(0, exitCode);
+        Assert.Contains("stopped after serving 1 connection(s)", rest);
     }
 
     [Fact]

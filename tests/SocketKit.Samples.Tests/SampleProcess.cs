@@ -1,0 +1,68 @@
+using System.Diagnostics;
+
+namespace SocketKit.Samples.Tests;
+
+/// <summary>A sample run as its users run it: its own process, stdin closed, stopped with SIGTERM.</summary>
+public sealed class SampleProcess : IDisposable
+{
+    private readonly Process _process;
+
+    private SampleProcess(Process process) => _process = process;
+
+    /// <summary>Starts <c>dotnet SAMPLE.dll args...</c> from the test's output folder, with stdin closed at once.</summary>
+    public static SampleProcess Start(string sample, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, sample + ".dll"));
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
+        var process = Process.Start(start)!;
+        process.StandardInput.Close(); // no console: a sample that waited on ReadLine would exit at once
+        return new SampleProcess(process);
+    }
+
+    /// <summary>Reads output lines until one starts with <paramref name="prefix"/>, and returns it.</summary>
+    public async Task<string> ReadLineStartingWithAsync(string prefix)
+    {
+        while (true)
+        {
+            var line = await _process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.True(line is not null, $"The sample ended before printing \"{prefix}...\".");
+            if (line.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                return line;
+            }
+        }
+    }
+
+    /// <summary>Sends SIGTERM, waits for the process to end, and returns its exit code and the rest of its output.</summary>
+    public async Task<(int ExitCode, string Output)> TerminateAsync()
+    {
+        using (var kill = Process.Start("kill", $"-TERM {_process.Id}"))
+        {
+            await kill.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        }
+
+        var rest = await _process.StandardOutput.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        return (_process.ExitCode, rest);
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill();
+        }
+
+        _process.Dispose();
+    }
+}
