@@ -1,27 +1,17 @@
+using System.CommandLine;
 using System.Net;
-using System.Runtime.InteropServices;
 using Chat;
-using SocketKit.Codecs;
-using SocketKit.Tcp;
 
-// A line-based chat server: `nc 127.0.0.1 5001` from a few terminals, type a nickname, then talk.
-// Runs until Ctrl+C or SIGTERM (it reads nothing from the console, so it also runs as a service or with stdin closed).
-var port = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 5001;
-using var stop = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) =>
-{
-    e.Cancel = true; // stop gracefully instead of being killed
-    stop.Cancel();
-};
-using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
-{
-    context.Cancel = true;
-    stop.Cancel();
-});
+var host = new Option<string>("--host") { Description = "The address to listen on or connect to.", DefaultValueFactory = _ => "127.0.0.1" };
+var port = new Option<int>("--port") { Description = "The TCP port.", DefaultValueFactory = _ => 5001 };
+var nick = new Option<string>("--nick") { Description = "Your nickname.", Required = true };
 
-var options = new TcpServerOptions { EndPoints = { new IPEndPoint(IPAddress.Loopback, port) } };
-await using var server = new TcpServer<string, string>(options, Codec.Lines(), new ChatHandler());
-await server.StartAsync();
-Console.WriteLine($"chat on {server.EndPoints[0]}; Ctrl+C to stop");
-await server.RunAsync(stop.Token);
-Console.WriteLine($"stopped after {server.AcceptedConnections} connection(s)");
+var server = new Command("server", "Run the chat server until Ctrl+C or SIGTERM (any line client can join: nc, ncat, socat).") { host, port };
+server.SetAction((result, ct) => ChatServer.RunAsync(new IPEndPoint(IPAddress.Parse(result.GetValue(host)!), result.GetValue(port)), ct));
+
+var client = new Command("client", "Join a chat server: lines you type are sent, lines from the server are printed.") { host, port, nick };
+client.SetAction((result, ct) => ChatClient.RunAsync(
+    new DnsEndPoint(result.GetValue(host)!, result.GetValue(port)), result.GetValue(nick)!, Console.In, Console.Out, ct));
+
+var root = new RootCommand("SocketKit chat sample: rooms, nicknames and private messages over a line protocol.") { server, client };
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(15) });

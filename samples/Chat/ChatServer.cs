@@ -1,0 +1,54 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using SocketKit.Codecs;
+using SocketKit.Connections;
+using SocketKit.Hosting;
+using SocketKit.Tcp;
+
+namespace Chat;
+
+/// <summary>The chat server in the Generic Host: a session per connection from DI, the hub shared by all.</summary>
+public static class ChatServer
+{
+    /// <summary>What one client may have queued for it before it is dropped as too slow: about 500 chat lines.</summary>
+    public const int SendBufferLimit = 64 * 1024;
+
+    /// <param name="endPoint">Where to listen.</param>
+    /// <param name="logLevel">The console log's level.</param>
+    /// <param name="configure">Changes to the server's options after the sample's own (tests shrink the kernel's buffers).</param>
+    public static IHost CreateHost(IPEndPoint endPoint, LogLevel logLevel = LogLevel.Information, Action<TcpServerOptions>? configure = null)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.SetMinimumLevel(logLevel);
+        builder.Services.AddSingleton<ChatHub>();
+        builder.Services
+            .AddSocketKitTcpServer<string, string, ChatSession>("chat", Codec.Lines(new LineFramerOptions { MaxLineLength = 4096 }))
+            .Configure(options =>
+            {
+                options.EndPoints.Add(endPoint);
+                // The slow-client policy: each client's outgoing lines wait in its own bounded send buffer. A client
+                // that stops reading fills only its own buffer and is then dropped (SlowConsumer), so a broadcast
+                // never waits for it and everyone else keeps chatting.
+                options.Connection.SendBufferHighWatermark = SendBufferLimit;
+                options.Connection.SendBufferLowWatermark = SendBufferLimit / 2;
+                options.Connection.FullSendBufferPolicy = FullSendBufferPolicy.Disconnect;
+                configure?.Invoke(options);
+            });
+        return builder.Build();
+    }
+
+    public static TcpServer<string, string> Server(this IHost host) => host.Services.GetRequiredKeyedService<TcpServer<string, string>>("chat");
+
+    /// <summary>Serves until Ctrl+C or SIGTERM (the host handles both), then stops gracefully.</summary>
+    public static async Task<int> RunAsync(IPEndPoint endPoint, CancellationToken stop)
+    {
+        using var host = CreateHost(endPoint);
+        await host.StartAsync(stop);
+        Console.WriteLine($"chat server listening on {host.Server().EndPoints[0]}; Ctrl+C or SIGTERM to stop");
+        await host.WaitForShutdownAsync(stop);
+        Console.WriteLine($"stopped after {host.Server().AcceptedConnections} connection(s)");
+        return 0;
+    }
+}
