@@ -34,6 +34,9 @@ public static class ChatServer
                 options.Connection.SendBufferHighWatermark = SendBufferLimit;
                 options.Connection.SendBufferLowWatermark = SendBufferLimit / 2;
                 options.Connection.FullSendBufferPolicy = FullSendBufferPolicy.Disconnect;
+                // A client the server closes (bad input, /quit) gets a second to take its last lines and close too;
+                // then it is reset and the room hears that it left.
+                options.Connection.CloseTimeout = TimeSpan.FromSeconds(1);
                 configure?.Invoke(options);
             });
         return builder.Build();
