@@ -127,6 +127,24 @@ public sealed class RemoteControlSampleTests
         Assert.Contains(rc.Log, line => line.Contains("no authentication within", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task The_agent_runs_with_stdin_closed_and_stops_gracefully_on_sigterm()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux() || OperatingSystem.IsMacOS(), "SIGTERM is a Unix signal.");
+        using var folder = new TempFolder();
+        var key = Path.Combine(folder.Path, "agent.key");
+        using var agent = SampleProcess.Start("RemoteControl", ["agent", "--port", "0", "--key-file", key, "--allow", folder.Path]);
+        var banner = await agent.ReadLineStartingWithAsync("agent on ");
+        var endPoint = IPEndPoint.Parse(banner["agent on ".Length..].Split(',')[0]);
+        var output = new StringWriter();
+
+        await Controller.RunAsync(endPoint, key, Path.Combine(folder.Path, "known_agents"), "uptime", [], output, TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.StartsWith("up ", output.ToString(), StringComparison.Ordinal);
+        var (exitCode, _) = await agent.TerminateAsync();
+        Assert.Equal(0, exitCode);
+    }
+
     /// <summary>An agent on a free loopback port with its key, certificate and allowed folder in a temporary folder.</summary>
     private sealed class RemoteControlTest(TcpServer<string, string> server, TempFolder folder, ConcurrentQueue<string> log) : IAsyncDisposable
     {
