@@ -55,8 +55,9 @@ internal sealed class PipeTransport : Transport
         _input.Writer.CancelPendingFlush();
         _output.Reader.CancelPendingRead();
         _pipe.Output.CancelPendingFlush();
-        if (Volatile.Read(ref _started) == 0)
+        if (Interlocked.Exchange(ref _started, 1) == 0)
         {
+            // Never started: run the pumps anyway, so they end both sides (and a later Start starts nothing).
             _readPump = ReadPumpAsync();
             _writePump = WritePumpAsync();
         }
