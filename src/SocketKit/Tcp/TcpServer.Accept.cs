@@ -55,8 +55,8 @@ public sealed partial class TcpServer<TIn, TOut>
 
             if (Interlocked.Increment(ref _active) > _options.MaxConnections)
             {
+                Interlocked.Decrement(ref _active); // before the reset: when the client sees it, the count is already right
                 Reject(socket, "connection limit reached", "connection_limit");
-                Interlocked.Decrement(ref _active);
                 continue;
             }
 
@@ -80,8 +80,8 @@ public sealed partial class TcpServer<TIn, TOut>
             tuple = SocketTuple.Of(socket);
             if (!TryTakeAddressSlot(tuple.RemoteAddress))
             {
+                OnSetupEnded(); // the slots first: when the client sees the reset, the counts are already right
                 Reject(socket, "too many connections from this address", "address_limit");
-                OnSetupEnded();
                 return;
             }
 
@@ -94,15 +94,15 @@ public sealed partial class TcpServer<TIn, TOut>
             {
                 // The user's ConfigureSocket hook threw: this connection is refused, the server carries on.
                 Log.ConfigureSocketFailed(_logger, tuple, e);
+                OnSetupEnded(address); // the slots first: when the client sees the reset, the counts are already right
                 Reject(socket, "ConfigureSocket threw", "configure_socket");
-                OnSetupEnded(address);
                 return;
             }
 
             if (!await AcceptFilter.AllowsAsync(_options.AcceptFilter, tuple, _logger, _lifetime.Stopping).ConfigureAwait(false))
             {
+                OnSetupEnded(address); // the slots first: when the client sees the reset, the counts are already right
                 Reject(socket, "refused by the accept filter", "accept_filter");
-                OnSetupEnded(address);
                 return;
             }
 
