@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Buffers.Text;
 using System.Security.Cryptography;
-using System.Text;
 using SocketKit.Codecs;
 
 namespace FileTransfer;
@@ -23,8 +22,6 @@ public static class TransferProtocol
     public static Codec<ReadOnlySequence<byte>, string> Codec { get; } =
         new(new FramerFactory(() => new TransferFramer()), BytesCodec.Instance, Utf8TextCodec.Instance);
 
-    private static readonly UTF8Encoding StrictUtf8 = new(false, true);
-
     /// <summary>Whether a line is <c>DATA n ...</c>, and n (what the framer and both ends need to know).</summary>
     public static bool TryParseData(ReadOnlySequence<byte> line, out long length)
     {
@@ -43,18 +40,8 @@ public static class TransferProtocol
         return Utf8Parser.TryParse(space < 0 ? digits : digits[..space], out length, out var used) && used > 0 && length >= 0;
     }
 
-    /// <summary>A control line as text; invalid UTF-8 is the peer's protocol error.</summary>
-    public static string Text(ReadOnlySequence<byte> line)
-    {
-        try
-        {
-            return StrictUtf8.GetString(line).TrimEnd('\r');
-        }
-        catch (DecoderFallbackException e)
-        {
-            throw new MalformedFrameException("A control line is UTF-8.", e);
-        }
-    }
+    /// <summary>A control line as text; invalid UTF-8 is the peer's protocol error (the library's strict codec throws it).</summary>
+    public static string Text(ReadOnlySequence<byte> line) => Utf8TextCodec.Instance.Decode(line).TrimEnd('\r');
 
     /// <summary>"WORD a b rest of line" split into at most <paramref name="parts"/> parts.</summary>
     public static string[] Split(string line, int parts) => line.Split(' ', parts, StringSplitOptions.None);

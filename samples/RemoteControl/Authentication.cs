@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using System.Text;
 
 namespace RemoteControl;
 
@@ -62,8 +61,6 @@ public static class Authentication
     public static string Fingerprint(X509Certificate2 certificate) => Convert.ToHexStringLower(SHA256.HashData(certificate.RawData));
 
     public static string Hex(byte[] bytes) => Convert.ToHexStringLower(bytes);
-
-    public static byte[] Utf8(string text) => Encoding.UTF8.GetBytes(text);
 }
 
 /// <summary>A refusal or failure, reported to the user as it is.</summary>

@@ -42,7 +42,7 @@ public sealed class PackageConsumptionTests
             await RunAsync("dotnet", ["pack", Path.Combine(root, "src", project, project + ".csproj"), "-c", "Release", "-o", feed, $"-p:VersionSuffix={suffix}"], root);
         }
 
-        var package = Path.Combine(feed, $"SocketKit.{VersionPrefix()}-{suffix}.nupkg");
+        var package = Path.Combine(feed, $"SocketKit.{RepositoryRoot.VersionPrefix}-{suffix}.nupkg");
         var version = Path.GetFileNameWithoutExtension(package)["SocketKit.".Length..];
         foreach (var project in ShippingProjects)
         {
@@ -97,9 +97,6 @@ public sealed class PackageConsumptionTests
     }
 
     private static readonly string[] ShippingProjects = ["SocketKit", "SocketKit.Hosting", "SocketKit.Testing"];
-
-    private static string VersionPrefix() =>
-        System.Text.RegularExpressions.Regex.Match(File.ReadAllText(Path.Combine(RepositoryRoot.Path, "src", "Directory.Build.props")), "<VersionPrefix>([^<]+)</VersionPrefix>").Groups[1].Value;
 
     private static string ReadNuspec(string package)
     {

@@ -179,7 +179,7 @@ public sealed class FileTransferSampleTests
     public async Task The_server_runs_with_stdin_closed_and_stops_gracefully_on_sigterm()
     {
         Assert.SkipUnless(OperatingSystem.IsLinux() || OperatingSystem.IsMacOS(), "SIGTERM is a Unix signal.");
-        using var folder = new TempFolder();
+        using var folder = new TempDirectory();
         using var server = SampleProcess.Start("FileTransfer", ["serve", "--port", "0", "--root", folder.Path]);
         var banner = await server.ReadLineStartingWithAsync("serving ");
         var endPoint = IPEndPoint.Parse(banner.Split(" on ")[1].Split(';')[0]);
@@ -195,7 +195,7 @@ public sealed class FileTransferSampleTests
     private static string Sha256(string path) => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
 
     /// <summary>A server on a free loopback port serving a temporary folder, and a client folder beside it.</summary>
-    private sealed class FileTransferTest(TcpServer<ReadOnlySequence<byte>, string> server, TempFolder folder) : IAsyncDisposable
+    private sealed class FileTransferTest(TcpServer<ReadOnlySequence<byte>, string> server, TempDirectory folder) : IAsyncDisposable
     {
         public string Root => Path.Combine(folder.Path, "served");
 
@@ -205,7 +205,7 @@ public sealed class FileTransferSampleTests
 
         public static async Task<FileTransferTest> StartAsync()
         {
-            var folder = new TempFolder();
+            var folder = new TempDirectory();
             Directory.CreateDirectory(Path.Combine(folder.Path, "served"));
             Directory.CreateDirectory(Path.Combine(folder.Path, "client"));
             var server = TransferServer.Create(new IPEndPoint(IPAddress.Loopback, 0), Path.Combine(folder.Path, "served"));
@@ -307,12 +307,4 @@ public sealed class FileTransferSampleTests
             _buffered.AddRange(buffer.AsSpan(0, read));
         }
     }
-}
-
-/// <summary>A temporary folder, deleted with everything in it.</summary>
-public sealed class TempFolder : IDisposable
-{
-    public string Path { get; } = Directory.CreateTempSubdirectory("socketkit-sample-").FullName;
-
-    public void Dispose() => Directory.Delete(Path, recursive: true);
 }

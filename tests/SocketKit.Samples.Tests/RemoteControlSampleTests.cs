@@ -131,7 +131,7 @@ public sealed class RemoteControlSampleTests
     public async Task The_agent_runs_with_stdin_closed_and_stops_gracefully_on_sigterm()
     {
         Assert.SkipUnless(OperatingSystem.IsLinux() || OperatingSystem.IsMacOS(), "SIGTERM is a Unix signal.");
-        using var folder = new TempFolder();
+        using var folder = new TempDirectory();
         var key = Path.Combine(folder.Path, "agent.key");
         using var agent = SampleProcess.Start("RemoteControl", ["agent", "--port", "0", "--key-file", key, "--allow", folder.Path]);
         var banner = await agent.ReadLineStartingWithAsync("agent on ");
@@ -146,9 +146,9 @@ public sealed class RemoteControlSampleTests
     }
 
     /// <summary>An agent on a free loopback port with its key, certificate and allowed folder in a temporary folder.</summary>
-    private sealed class RemoteControlTest(TcpServer<string, string> server, TempFolder folder, ConcurrentQueue<string> log) : IAsyncDisposable
+    private sealed class RemoteControlTest(TcpServer<string, string> server, TempDirectory folder, ConcurrentQueue<string> log) : IAsyncDisposable
     {
-        public TempFolder Folder => folder;
+        public TempDirectory Folder => folder;
 
         public string KeyFile => Path.Combine(folder.Path, "agent.key");
 
@@ -164,7 +164,7 @@ public sealed class RemoteControlSampleTests
 
         public static async Task<RemoteControlTest> StartAsync(TimeProvider? time = null)
         {
-            var folder = new TempFolder();
+            var folder = new TempDirectory();
             Directory.CreateDirectory(Path.Combine(folder.Path, "allowed"));
             var log = new ConcurrentQueue<string>();
             var loggerFactory = LoggerFactory.Create(logging => logging.AddProvider(new QueueLoggerProvider(log)));

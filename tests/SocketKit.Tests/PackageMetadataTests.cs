@@ -9,10 +9,9 @@ public sealed partial class PackageMetadataTests
     [Fact]
     public void The_package_version_matches_the_top_changelog_entry()
     {
-        var props = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "src", "Directory.Build.props"));
         var changelog = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "CHANGELOG.md"));
 
-        var version = VersionPrefix().Match(props).Groups[1].Value;
+        var version = RepositoryRoot.VersionPrefix;
         var top = TopEntry().Match(changelog).Groups[1].Value;
 
         Assert.NotEmpty(version);
@@ -26,9 +25,6 @@ public sealed partial class PackageMetadataTests
 
         Assert.All(projects, project => Assert.DoesNotMatch("<(Version|VersionPrefix|PackageVersion)>", File.ReadAllText(project)));
     }
-
-    [GeneratedRegex("<VersionPrefix>([^<]+)</VersionPrefix>")]
-    private static partial Regex VersionPrefix();
 
     [GeneratedRegex(@"^## \[([^\]]+)\]", RegexOptions.Multiline)]
     private static partial Regex TopEntry();

@@ -175,8 +175,9 @@ public sealed partial class Connection<TIn, TOut>
     private async ValueTask CommitAsync()
     {
         var output = _transport.Output;
-        _bytesOut += output.UnflushedBytes;
-        AddPending(output.UnflushedBytes);
+        var written = output.UnflushedBytes;
+        _bytesOut += written;
+        AddPending(written);
         var result = await output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
         if (result.IsCompleted)
         {

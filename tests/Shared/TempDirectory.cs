@@ -1,4 +1,4 @@
-namespace SocketKit.IntegrationTests.Infrastructure;
+namespace SocketKit.TestSupport;
 
 /// <summary>A directory of its own for one test, deleted with everything in it on dispose.</summary>
 public sealed class TempDirectory : IDisposable
