@@ -11,6 +11,7 @@ public class RecordingHandler<TIn, TOut> : ConnectionHandler<TIn, TOut>
 {
     private readonly ConcurrentQueue<string> _events = new();
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _eventWaiters = new();
+    private readonly ConcurrentDictionary<int, TaskCompletionSource> _countWaiters = new();
     private readonly TaskCompletionSource<CloseInfo> _disconnected = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _inCallback;
     private int _connected;
@@ -36,6 +37,18 @@ public class RecordingHandler<TIn, TOut> : ConnectionHandler<TIn, TOut>
     public Task WhenEvent(string name) => Waiter(name).Task;
 
     public int DisconnectedCount => Volatile.Read(ref _disconnectedCount);
+
+    /// <summary>Completes once <paramref name="count"/> messages have been received.</summary>
+    public Task WhenMessageCount(int count)
+    {
+        var waiter = _countWaiters.GetOrAdd(count, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (Messages.Count >= count)
+        {
+            waiter.TrySetResult();
+        }
+
+        return waiter.Task;
+    }
 
     public override async ValueTask OnConnectedAsync(Connection<TIn, TOut> connection, CancellationToken closing)
     {
@@ -64,6 +77,10 @@ public class RecordingHandler<TIn, TOut> : ConnectionHandler<TIn, TOut>
         try
         {
             Messages.Enqueue(message);
+            if (_countWaiters.TryGetValue(Messages.Count, out var counted))
+            {
+                counted.TrySetResult();
+            }
             if (OnMessage is not null)
             {
                 await OnMessage(connection, message, closing);

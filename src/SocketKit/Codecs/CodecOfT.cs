@@ -20,6 +20,7 @@ public sealed class Codec<TIn, TOut>
         Framing = framing;
         Decoder = decoder;
         Encoder = encoder;
+        FramerAwareDecoder = decoder as IFramerAwareDecoder<TIn>;
     }
 
     /// <summary>Makes each connection's framer.</summary>
@@ -30,4 +31,7 @@ public sealed class Codec<TIn, TOut>
 
     /// <summary>Turns a message to send into a frame's payload.</summary>
     public IMessageEncoder<TOut> Encoder { get; }
+
+    /// <summary>The decoder, if it wants to see the framer (checked once here, not per message).</summary>
+    internal IFramerAwareDecoder<TIn>? FramerAwareDecoder { get; }
 }

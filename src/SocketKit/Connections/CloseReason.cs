@@ -41,4 +41,10 @@ public enum CloseReason
 
     /// <summary>A UDP session was closed to make room for a new peer: the session table was full and this one had been idle longest.</summary>
     Evicted,
+
+    /// <summary>
+    /// The connection handed its transport to a connection of another protocol (<c>Upgrade</c>): nothing was closed on
+    /// the wire; the new connection, with the same id and five-tuple, carries on from the next byte.
+    /// </summary>
+    Upgraded,
 }

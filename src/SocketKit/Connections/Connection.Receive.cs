@@ -55,6 +55,11 @@ public sealed partial class Connection<TIn, TOut>
 
         try
         {
+            if (State == ConnectionState.Connecting)
+            {
+                await Opened.WaitAsync(cancellationToken).ConfigureAwait(false); // made by Upgrade: the input is not ours until the handover
+            }
+
             using var registration = cancellationToken.UnsafeRegister(static state => ((Connection<TIn, TOut>)state!).Wake(), this);
             while (await ReadNextAsync(cancellationToken).ConfigureAwait(false))
             {
@@ -81,6 +86,11 @@ public sealed partial class Connection<TIn, TOut>
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested(); // pull mode: what is buffered stays for the next enumeration
+            if (UpgradePending)
+            {
+                return false; // what is buffered belongs to the next protocol
+            }
+
             if (_hasBuffer)
             {
                 if (IsClosing)
@@ -206,7 +216,7 @@ public sealed partial class Connection<TIn, TOut>
 
         try
         {
-            _current = _codec.Decoder.Decode(frame);
+            _current = _codec.FramerAwareDecoder is { } aware ? aware.Decode(_framer, frame) : _codec.Decoder.Decode(frame);
             decoded = true;
             _messagesIn++;
         }
@@ -244,17 +254,25 @@ public sealed partial class Connection<TIn, TOut>
         return true;
     }
 
-    /// <summary>The input cannot be framed or decoded: a protocol error of this connection (whatever the codec threw).</summary>
+    /// <summary>
+    /// The input cannot be framed or decoded: a protocol error of this connection (whatever the codec threw). With a
+    /// handler, it is rethrown to the handler loop, which lets the handler answer before the close.
+    /// </summary>
     private void FailInput(Exception error)
     {
         ReleaseBuffer();
         var protocolError = AsProtocolError(error);
+        if (_handler is not null && !IsClosing)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(protocolError);
+        }
+
         Log.ProtocolError(_logger, Id, Tuple, protocolError);
         TryClose(CloseReason.ProtocolError, protocolError);
     }
 
-    private static Exception AsProtocolError(Exception error) =>
-        error is ProtocolException ? error : new MalformedFrameException($"The codec failed on this input: {error.Message}", error);
+    private static ProtocolException AsProtocolError(Exception error) =>
+        error as ProtocolException ?? new MalformedFrameException($"The codec failed on this input: {error.Message}", error);
 
     /// <summary>
     /// Pull mode: gives the reader claim back. False if the connection finished meanwhile: the finish left the input to

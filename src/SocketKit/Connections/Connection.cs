@@ -48,9 +48,11 @@ public sealed partial class Connection<TIn, TOut> : IAsyncDisposable, ITransport
         ConnectionTicker ticker,
         ILogger logger,
         IConnectionGroup<TIn, TOut>? group,
-        CancellationToken ownerStopping)
+        CancellationToken ownerStopping,
+        long id = 0,
+        long createdAt = 0)
     {
-        Id = ConnectionIds.Next();
+        Id = id != 0 ? id : ConnectionIds.Next(); // an upgrade keeps its predecessor's id and age
         Tuple = tuple;
         _transport = transport;
         _codec = codec;
@@ -65,7 +67,7 @@ public sealed partial class Connection<TIn, TOut> : IAsyncDisposable, ITransport
         Group = group;
         _ownerStopping = ownerStopping;
         var now = _time.GetTimestamp();
-        CreatedAt = now;
+        CreatedAt = createdAt != 0 ? createdAt : now;
         _lastReceive = _lastSend = _lastReaderIdle = _lastWriterIdle = _lastAllIdle = now;
     }
 
@@ -136,7 +138,10 @@ public sealed partial class Connection<TIn, TOut> : IAsyncDisposable, ITransport
     internal long CreatedAt { get; }
 
     /// <summary>The server that owns this connection, told when the socket closes and when the connection is finished.</summary>
-    internal IConnectionOwner<TIn, TOut>? Owner { get; init; }
+    internal IConnectionOwner? Owner { get; init; }
+
+    /// <summary>Made this connection's handler and releases it once the connection is finished; <see langword="null"/> when the handler was given.</summary>
+    internal IConnectionHandlerFactory<TIn, TOut>? HandlerFactory { get; init; }
 
 
     /// <summary>Completes when <c>OnConnectedAsync</c> has returned (or at once in pull mode).</summary>
@@ -151,12 +156,17 @@ public sealed partial class Connection<TIn, TOut> : IAsyncDisposable, ITransport
     }
 
     /// <summary>Runs the connection until it is closed. Started once by the owner (server or connector).</summary>
-    internal async Task RunAsync()
+    internal async Task RunAsync(bool upgraded = false)
     {
         _ticker.Register(Id, this);
         _transport.Start(this);
-        Log.ConnectionOpened(_logger, Id, Tuple);
+        if (!upgraded)
+        {
+            Log.ConnectionOpened(_logger, Id, Tuple);
+        }
+
         var connectedCalled = false;
+        var handedOver = false;
         try
         {
             if (_handler is not null)
@@ -175,21 +185,28 @@ public sealed partial class Connection<TIn, TOut> : IAsyncDisposable, ITransport
                 Volatile.Read(ref _opened)?.TrySetResult();
 
                 // The handler loop lives in this method, so an idle connection holds one state machine for it, not two.
-                while (await ReadNextAsync(CancellationToken.None).ConfigureAwait(false))
+                try
                 {
-                    try
+                    while (await ReadNextAsync(CancellationToken.None).ConfigureAwait(false))
                     {
-                        await _handler.OnMessageAsync(this, _current, Closing).ConfigureAwait(false);
+                        try
+                        {
+                            await _handler.OnMessageAsync(this, _current, Closing).ConfigureAwait(false);
+                        }
+                        catch (Exception e)
+                        {
+                            OnCallbackFailed(e);
+                            break;
+                        }
+                        finally
+                        {
+                            _current = default!;
+                        }
                     }
-                    catch (Exception e)
-                    {
-                        OnCallbackFailed(e);
-                        break;
-                    }
-                    finally
-                    {
-                        _current = default!;
-                    }
+                }
+                catch (ProtocolException e)
+                {
+                    await HaveLastWordAsync(e).ConfigureAwait(false); // the input broke the protocol: the handler may answer it
                 }
             }
             else
@@ -207,11 +224,18 @@ public sealed partial class Connection<TIn, TOut> : IAsyncDisposable, ITransport
         {
             try
             {
-                await FinishAsync(connectedCalled).ConfigureAwait(false);
+                handedOver = await TryHandOverAsync(connectedCalled).ConfigureAwait(false);
+                if (!handedOver)
+                {
+                    await FinishAsync(connectedCalled).ConfigureAwait(false);
+                }
             }
             finally
             {
-                Owner?.OnFinished(this);
+                if (!handedOver)
+                {
+                    Owner?.OnFinished(this);
+                }
             }
         }
     }
@@ -221,6 +245,7 @@ public sealed partial class Connection<TIn, TOut> : IAsyncDisposable, ITransport
         TryClose(CloseReason.LocalClose, null);
         Volatile.Read(ref _opened)?.TrySetResult();
         var info = _closeInfo!;
+        Interlocked.Exchange(ref _upgrade, null)?.Abandon(info); // closed before it could switch protocols
         if (_handler is not null || Interlocked.Exchange(ref _readerClaimed, ReaderClosed) == ReaderUnclaimed)
         {
             ReleaseBuffer();
@@ -250,28 +275,10 @@ public sealed partial class Connection<TIn, TOut> : IAsyncDisposable, ITransport
         CancelQuietly(_closingCts); // usually already done by the queued cancel; the token must be cancelled by now
         if (connectedCalled)
         {
-            try
-            {
-                await _handler!.OnDisconnectedAsync(this, info, _ownerStopping).ConfigureAwait(false);
-            }
-            catch (Exception e)
-            {
-                Log.DisconnectHandlerFailed(_logger, Id, Tuple, e);
-            }
+            await NotifyDisconnectedAsync(info).ConfigureAwait(false);
         }
 
-        if (_handler is not null && Owner is not null)
-        {
-            try
-            {
-                await Owner.ReleaseHandlerAsync(_handler, _ownerStopping).ConfigureAwait(false);
-            }
-            catch (Exception e)
-            {
-                Log.HandlerReleaseFailed(_logger, Id, Tuple, e);
-            }
-        }
-
+        await ReleaseHandlerAsync().ConfigureAwait(false);
         Volatile.Write(ref _state, (int)ConnectionState.Closed);
         // _closingCts is not disposed: it owns no timer, and Closing must stay readable after close.
         Waiter.GetOrCreate(ref _completion).TrySetResult(info);
@@ -304,44 +311,13 @@ public sealed partial class Connection<TIn, TOut> : IAsyncDisposable, ITransport
         return true;
     }
 
-    private static void CancelQuietly(CancellationTokenSource cts)
-    {
-        try
-        {
-            cts.Cancel();
-        }
-        catch (ObjectDisposedException)
-        {
-            // Already finished.
-        }
-        catch (AggregateException)
-        {
-            // A user's token callback threw; it must not take the connection down.
-        }
-    }
-
-    /// <summary>A handler callback threw: close this connection only, with the matching reason.</summary>
-    private void OnCallbackFailed(Exception e)
-    {
-        if (e is OperationCanceledException && IsClosing)
-        {
-            return; // the handler honoured the closing token
-        }
-
-        if (e is ProtocolException)
-        {
-            Log.ProtocolError(_logger, Id, Tuple, e);
-            TryClose(CloseReason.ProtocolError, e);
-        }
-        else
-        {
-            Log.HandlerFailed(_logger, Id, Tuple, e);
-            TryClose(CloseReason.HandlerError, e);
-        }
-    }
-
     void ITransportObserver.OnEnded(TransportEnding ending, Exception? error)
     {
+        if (ForwardedToNextPhase(ending, error))
+        {
+            return;
+        }
+
         switch (ending)
         {
             case TransportEnding.PeerReset:

@@ -1,10 +1,12 @@
+using SocketKit.Codecs;
+
 namespace SocketKit.Connections;
 
 /// <summary>
 /// What to do with a connection's events. One instance may serve many connections; the callbacks of
 /// one connection never overlap and come in order: <see cref="OnConnectedAsync"/>, then any number of
 /// <see cref="OnMessageAsync"/>, <see cref="OnIdleAsync"/>, <see cref="OnError"/>, <see cref="OnInputCompletedAsync"/>
-/// and <see cref="OnWritabilityChanged"/>, then <see cref="OnDisconnectedAsync"/>. Connected and disconnected
+/// and <see cref="OnWritabilityChanged"/>, at most one <see cref="OnProtocolErrorAsync"/>, then <see cref="OnDisconnectedAsync"/>. Connected and disconnected
 /// come at most once each, always as a pair.
 /// </summary>
 /// <remarks>
@@ -60,6 +62,18 @@ public abstract class ConnectionHandler<TIn, TOut>
     public virtual void OnError(Connection<TIn, TOut> connection, Exception error)
     {
     }
+
+    /// <summary>
+    /// The peer's input broke the protocol (the framer or decoder threw a <see cref="ProtocolException"/>): nothing more
+    /// is read or dispatched, but the connection can still send, so the handler may answer (an HTTP 400, a WebSocket
+    /// close frame with 1002) before the connection closes gracefully with <see cref="CloseReason.ProtocolError"/>.
+    /// The default sends nothing.
+    /// </summary>
+    /// <param name="connection">The connection.</param>
+    /// <param name="error">What was wrong with the input; a codec's own exception type, such as one carrying a status code.</param>
+    /// <param name="closing">Cancelled when the connection starts closing (a timeout, a reset, server stop).</param>
+    /// <returns>A task that completes when the answer is sent; the connection closes then.</returns>
+    public virtual ValueTask OnProtocolErrorAsync(Connection<TIn, TOut> connection, ProtocolException error, CancellationToken closing) => ValueTask.CompletedTask;
 
     /// <summary>The connection closed; the socket is gone. Called once, after <see cref="OnConnectedAsync"/> was.</summary>
     /// <param name="connection">The connection.</param>

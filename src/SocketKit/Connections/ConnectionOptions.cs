@@ -102,9 +102,12 @@ public sealed class ConnectionOptions
     }
 
     /// <summary>The receive buffer limit for a framing: the configured one, checked, or the derived minimum.</summary>
+    /// <summary>The smallest input buffer in which a maximum frame can complete.</summary>
+    internal long MinimumReceiveBuffer(int maxFrameLength, int maxOverheadLength) => (long)maxFrameLength + maxOverheadLength + ReceiveSegmentSize;
+
     internal long ReceiveBufferLimit(int maxFrameLength, int maxOverheadLength)
     {
-        var minimum = (long)maxFrameLength + maxOverheadLength + ReceiveSegmentSize;
+        var minimum = MinimumReceiveBuffer(maxFrameLength, maxOverheadLength);
         if (MaxReceiveBufferSize is not { } configured)
         {
             return Math.Max(minimum, 64 * 1024);

@@ -54,9 +54,9 @@ internal sealed class ServerLifetime : IDisposable
     /// Stops once: <paramref name="stopIntake"/> (no new connections), then the drain of <paramref name="connections"/>,
     /// then <paramref name="afterDrain"/>. Later calls return the same task.
     /// </summary>
-    public Task StopAsync<TIn, TOut>(
+    public Task StopAsync(
         Func<Task> stopIntake,
-        Func<IEnumerable<Connection<TIn, TOut>>> connections,
+        Func<IEnumerable<IOwnedConnection>> connections,
         TimeSpan drainTimeout,
         TimeProvider time,
         Func<Task> afterDrain,
@@ -74,9 +74,9 @@ internal sealed class ServerLifetime : IDisposable
         _drainExpired.Dispose();
     }
 
-    private async Task StopCoreAsync<TIn, TOut>(
+    private async Task StopCoreAsync(
         Func<Task> stopIntake,
-        Func<IEnumerable<Connection<TIn, TOut>>> connections,
+        Func<IEnumerable<IOwnedConnection>> connections,
         TimeSpan drainTimeout,
         TimeProvider time,
         Func<Task> afterDrain,

@@ -67,7 +67,7 @@ public sealed partial class TcpServer<TIn, TOut>
 
     /// <summary>
     /// Sets up one accepted connection off the accept loop: configure, filter, then start the connection, which reports
-    /// back through <see cref="IConnectionOwner{TIn, TOut}"/>. This task ends once the connection runs, so an idle
+    /// back through <see cref="IConnectionOwner"/>. This task ends once the connection runs, so an idle
     /// connection holds no state machine here.
     /// </summary>
     private async Task ServeAsync(Socket socket)
@@ -129,6 +129,7 @@ public sealed partial class TcpServer<TIn, TOut>
                 _connectionLogger, this, _lifetime.DrainExpired)
             {
                 Owner = this,
+                HandlerFactory = _handlers,
             };
             _connections[connection.Id] = connection;
             Interlocked.Increment(ref _accepted);

@@ -19,7 +19,7 @@ namespace SocketKit.Tcp;
 /// </summary>
 /// <typeparam name="TIn">The type of received messages.</typeparam>
 /// <typeparam name="TOut">The type of sent messages.</typeparam>
-public sealed partial class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IConnectionOwner<TIn, TOut>, ITickable, IAsyncDisposable
+public sealed partial class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IConnectionOwner, ITickable, IAsyncDisposable
 {
     private static readonly TimeSpan MaxAcceptBackoff = TimeSpan.FromSeconds(1);
     private readonly TcpServerOptions _options;
@@ -28,7 +28,7 @@ public sealed partial class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, 
     private readonly ILogger _logger;
     private readonly ILogger _connectionLogger;
     private readonly TimeProvider _time;
-    private readonly ConcurrentDictionary<long, Connection<TIn, TOut>> _connections = new();
+    private readonly ConcurrentDictionary<long, IOwnedConnection> _connections = new(); // some may have switched protocols (Upgrade)
     private readonly ConcurrentDictionary<IPAddress, int> _perAddress = new();
     private readonly long _tickId = ConnectionIds.Next();
     private AcceptBudget? _acceptBudget;
@@ -88,7 +88,8 @@ public sealed partial class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, 
     public IReadOnlyList<IPEndPoint> EndPoints => _endPoints;
 
     /// <inheritdoc />
-    public IReadOnlyCollection<Connection<TIn, TOut>> Connections => _connections.Values.ToArray();
+    /// <remarks>A connection that switched protocols (<see cref="Connection{TIn, TOut}.Upgrade"/>) is no longer listed: it has other message types. <see cref="ConnectionCount"/> still counts it.</remarks>
+    public IReadOnlyCollection<Connection<TIn, TOut>> Connections => _connections.Values.OfType<Connection<TIn, TOut>>().ToArray();
 
     /// <summary>The number of connections holding a slot now (including ones still in the accept filter); freed when the socket closes.</summary>
     public int ConnectionCount => Volatile.Read(ref _active);
@@ -211,7 +212,7 @@ public sealed partial class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, 
 
     /// <inheritdoc />
     public ValueTask<int> BroadcastAsync(TOut message, Func<Connection<TIn, TOut>, bool>? filter = null, CancellationToken cancellationToken = default) =>
-        Broadcast.SendAsync(_connections.Values, _codec.Encoder, message, filter, cancellationToken);
+        Broadcast.SendAsync(_connections.Values.OfType<Connection<TIn, TOut>>(), _codec.Encoder, message, filter, cancellationToken);
 
     private async Task StopAcceptingAsync()
     {
@@ -243,12 +244,12 @@ public sealed partial class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, 
         return total;
     }
 
-    void IConnectionOwner<TIn, TOut>.OnTransportClosed(Connection<TIn, TOut> connection)
+    void IConnectionOwner.OnTransportClosed(IOwnedConnection connection)
     {
         // Free the slot as soon as the socket is closed, so OnDisconnectedAsync already sees room for a new client.
         lock (_metrics!.Sync)
         {
-            if (!_connections.TryRemove(connection.Id, out _))
+            if (!_connections.TryRemove(new KeyValuePair<long, IOwnedConnection>(connection.Id, connection)))
             {
                 return;
             }
@@ -260,16 +261,29 @@ public sealed partial class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, 
         ReleaseAddressSlot(connection.Tuple.RemoteAddress);
     }
 
-    void IConnectionOwner<TIn, TOut>.OnProtocolError() => _metrics?.ProtocolError();
+    void IConnectionOwner.OnProtocolError() => _metrics?.ProtocolError();
+
+    void IConnectionOwner.OnUpgraded(IOwnedConnection previous, IOwnedConnection next)
+    {
+        lock (_metrics!.Sync) // a metrics collection sees the traffic once: in the old phase or the new
+        {
+            if (!_connections.TryUpdate(next.Id, next, previous))
+            {
+                return;
+            }
+        }
+
+        if (_lifetime.IsStopping)
+        {
+            next.TryClose(CloseReason.ServerShutdown, null); // raced with StopAsync's sweep
+        }
+    }
 
     void ITickable.OnTick(long timestamp) => _acceptBudget?.Refill();
 
-    ValueTask IConnectionOwner<TIn, TOut>.ReleaseHandlerAsync(ConnectionHandler<TIn, TOut> handler, CancellationToken cancellationToken) =>
-        _handlers.ReleaseAsync(handler, cancellationToken);
-
-    void IConnectionOwner<TIn, TOut>.OnFinished(Connection<TIn, TOut> connection)
+    void IConnectionOwner.OnFinished(IOwnedConnection connection)
     {
-        ((IConnectionOwner<TIn, TOut>)this).OnTransportClosed(connection); // in case it never got that far
+        ((IConnectionOwner)this).OnTransportClosed(connection); // in case it never got that far
         _metrics!.Closed(connection.Id, connection.CloseInfo!, _time.GetElapsedTime(connection.CreatedAt));
         _lifetime.ConnectionEnded();
     }

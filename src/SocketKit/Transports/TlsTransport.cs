@@ -31,7 +31,8 @@ internal sealed class TlsTransport : Transport, ITransportObserver
     private readonly Pipe _input;
     private readonly Pipe _output;
     private readonly int _segmentSize;
-    private ITransportObserver? _observer;
+    private volatile ITransportObserver? _observer;
+    private int _started;
     private Task _readPump = Task.CompletedTask;
     private Task _writePump = Task.CompletedTask;
     private int _aborted;
@@ -64,8 +65,11 @@ internal sealed class TlsTransport : Transport, ITransportObserver
     public override void Start(ITransportObserver observer)
     {
         _observer = observer;
-        _readPump = ReadPumpAsync();
-        _writePump = WritePumpAsync();
+        if (Interlocked.Exchange(ref _started, 1) == 0)
+        {
+            _readPump = ReadPumpAsync();
+            _writePump = WritePumpAsync();
+        }
     }
 
     public override void Abort()

@@ -84,6 +84,7 @@ public sealed partial class UdpServer<TIn, TOut>
             _connectionLogger, this, _lifetime.DrainExpired)
         {
             Owner = this,
+            HandlerFactory = _handlers,
         };
         var session = new Session(connection, transport);
         Session? evicted = null;

@@ -27,7 +27,7 @@ namespace SocketKit.Udp;
 /// </remarks>
 /// <typeparam name="TIn">The type of received messages.</typeparam>
 /// <typeparam name="TOut">The type of sent messages.</typeparam>
-public sealed partial class UdpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IConnectionOwner<TIn, TOut>, IAsyncDisposable
+public sealed partial class UdpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, IConnectionOwner, IAsyncDisposable
 {
     private readonly UdpServerOptions _options;
     private readonly Codec<TIn, TOut> _codec;
@@ -188,18 +188,21 @@ public sealed partial class UdpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, 
         _lifetime.Dispose();
     }
 
-    void IConnectionOwner<TIn, TOut>.OnTransportClosed(Connection<TIn, TOut> connection)
+    void IConnectionOwner.OnTransportClosed(IOwnedConnection connection)
     {
         lock (_table)
         {
-            if (_sessions.TryGetValue(connection.Tuple, out var session) && session.Connection == connection)
+            if (_sessions.TryGetValue(connection.Tuple, out var session) && ReferenceEquals(session.Connection, connection))
             {
                 Forget(session);
             }
         }
     }
 
-    void IConnectionOwner<TIn, TOut>.OnProtocolError() => _metrics?.ProtocolError();
+    void IConnectionOwner.OnProtocolError() => _metrics?.ProtocolError();
+
+    void IConnectionOwner.OnUpgraded(IOwnedConnection previous, IOwnedConnection next) =>
+        throw new NotSupportedException("A UDP session cannot switch protocols."); // Upgrade refuses datagram connections first
 
     private int SessionCount()
     {
@@ -221,12 +224,9 @@ public sealed partial class UdpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, 
         return total;
     }
 
-    ValueTask IConnectionOwner<TIn, TOut>.ReleaseHandlerAsync(ConnectionHandler<TIn, TOut> handler, CancellationToken cancellationToken) =>
-        _handlers.ReleaseAsync(handler, cancellationToken);
-
-    void IConnectionOwner<TIn, TOut>.OnFinished(Connection<TIn, TOut> connection)
+    void IConnectionOwner.OnFinished(IOwnedConnection connection)
     {
-        ((IConnectionOwner<TIn, TOut>)this).OnTransportClosed(connection);
+        ((IConnectionOwner)this).OnTransportClosed(connection);
         _metrics!.Closed(connection.Id, connection.CloseInfo!, _time.GetElapsedTime(connection.CreatedAt));
         _lifetime.ConnectionEnded();
     }
