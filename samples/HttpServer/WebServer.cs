@@ -1,0 +1,33 @@
+using System.Net;
+using System.Text;
+using HttpServer.Http;
+using SocketKit;
+using SocketKit.Connections;
+using SocketKit.Tcp;
+
+namespace HttpServer;
+
+/// <summary>The sample's server: routes, static files, one <see cref="HttpSession"/> per connection.</summary>
+public static class WebServer
+{
+    public static TcpServer<HttpRequestPart, HttpResponse> Create(IPEndPoint endPoint, string root, TimeProvider? time = null)
+    {
+        var router = new HttpRouter { Files = new StaticFiles(root) }
+            .MapGet("/plaintext", _ => HttpResponse.Text(200, "Hello, World!"))
+            .MapPost("/echo", request => new HttpResponse(200)
+            {
+                Body = request.Body,
+                Headers = { new("Content-Type", request.Headers["Content-Type"] ?? "application/octet-stream") },
+            });
+        var options = new TcpServerOptions { EndPoints = { endPoint } };
+        return new TcpServer<HttpRequestPart, HttpResponse>(options, HttpCodec.Create(time: time), new SessionFactory(router), timeProvider: time);
+    }
+
+    /// <summary>A session per connection: it holds the request being gathered.</summary>
+    private sealed class SessionFactory(HttpRouter router) : IConnectionHandlerFactory<HttpRequestPart, HttpResponse>
+    {
+        public ConnectionHandler<HttpRequestPart, HttpResponse> Create(FiveTuple tuple) => new HttpSession(router);
+
+        public ValueTask ReleaseAsync(ConnectionHandler<HttpRequestPart, HttpResponse> handler, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+    }
+}
