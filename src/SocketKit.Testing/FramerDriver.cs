@@ -25,7 +25,19 @@ public static class FramerDriver
     /// <param name="input">Every byte the peer sends.</param>
     /// <param name="cuts">Where reads end; empty for one read of everything.</param>
     /// <returns>What a connection would have made of the input.</returns>
-    public static FramerResult Decode(Framer framer, byte[] input, IEnumerable<int> cuts)
+    public static FramerResult Decode(Framer framer, byte[] input, IEnumerable<int> cuts) => Decode(framer, input, cuts, onFrame: null);
+
+    /// <summary>
+    /// Decodes <paramref name="input"/> as <see cref="Decode(Framer, byte[], IEnumerable{int})"/> does, and calls
+    /// <paramref name="onFrame"/> with each frame as soon as it is cut, while the framer is as the connection would
+    /// hand it to the decoder: the way to test an <see cref="IFramerAwareDecoder{T}"/> (or any decoder) under every split.
+    /// </summary>
+    /// <param name="framer">A fresh framer (framers keep state between reads).</param>
+    /// <param name="input">Every byte the peer sends.</param>
+    /// <param name="cuts">Where reads end; empty for one read of everything.</param>
+    /// <param name="onFrame">Runs on each frame before the input moves on (decode it here); an exception it throws is reported like the framer's own.</param>
+    /// <returns>What a connection would have made of the input.</returns>
+    public static FramerResult Decode(Framer framer, byte[] input, IEnumerable<int> cuts, Action<ReadOnlySequence<byte>>? onFrame)
     {
         ArgumentNullException.ThrowIfNull(framer);
         ArgumentNullException.ThrowIfNull(input);
@@ -53,6 +65,10 @@ public static class FramerDriver
                 try
                 {
                     status = framer.Decode(ref buffer, out frame);
+                    if (status == FrameStatus.Frame && buffer.Length != before)
+                    {
+                        onFrame?.Invoke(frame);
+                    }
                 }
                 catch (Exception e)
                 {
