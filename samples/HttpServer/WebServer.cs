@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using HttpServer.Http;
+using HttpServer.WebSockets;
 using SocketKit;
 using SocketKit.Connections;
 using SocketKit.Tcp;
@@ -18,8 +19,12 @@ public static class WebServer
             {
                 Body = request.Body,
                 Headers = { new("Content-Type", request.Headers["Content-Type"] ?? "application/octet-stream") },
-            });
+            })
+            .Map("GET", "/ws/echo", WebSocketUpgrade.Endpoint(() => new EchoWebSocket()));
         var options = new TcpServerOptions { EndPoints = { endPoint } };
+        // The input buffer is sized once, for the HTTP codec; a connection upgraded to WebSocket keeps it, so it must
+        // also hold the largest WebSocket frame (Connection.Upgrade refuses a codec whose frames would not fit).
+        options.Connection.MaxReceiveBufferSize = WebSocketLimits.Default.MaxFramePayload + 14 + options.Connection.ReceiveSegmentSize;
         return new TcpServer<HttpRequestPart, HttpResponse>(options, HttpCodec.Create(time: time), new SessionFactory(router), timeProvider: time);
     }
 
