@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text;
 using HttpServer.Http;
 using HttpServer.WebSockets;
 using SocketKit;
@@ -13,7 +12,14 @@ public static class WebServer
 {
     public static TcpServer<HttpRequestPart, HttpResponse> Create(IPEndPoint endPoint, string root, TimeProvider? time = null)
     {
-        var router = new HttpRouter { Files = new StaticFiles(root) }
+        var options = new TcpServerOptions { EndPoints = { endPoint } };
+        ConfigureConnections(options.Connection);
+        return new TcpServer<HttpRequestPart, HttpResponse>(options, HttpCodec.Create(time: time), new SessionFactory(CreateRouter(root)), timeProvider: time);
+    }
+
+    /// <summary>What the sample serves: /plaintext, /echo, a WebSocket echo at /ws/echo, and the files in <paramref name="root"/>.</summary>
+    public static HttpRouter CreateRouter(string root) =>
+        new HttpRouter { Files = new StaticFiles(root) }
             .MapGet("/plaintext", _ => HttpResponse.Text(200, "Hello, World!"))
             .MapPost("/echo", request => new HttpResponse(200)
             {
@@ -21,12 +27,13 @@ public static class WebServer
                 Headers = { new("Content-Type", request.Headers["Content-Type"] ?? "application/octet-stream") },
             })
             .Map("GET", "/ws/echo", WebSocketUpgrade.Endpoint(() => new EchoWebSocket()));
-        var options = new TcpServerOptions { EndPoints = { endPoint } };
-        // The input buffer is sized once, for the HTTP codec; a connection upgraded to WebSocket keeps it, so it must
-        // also hold the largest WebSocket frame (Connection.Upgrade refuses a codec whose frames would not fit).
-        options.Connection.MaxReceiveBufferSize = WebSocketLimits.Default.MaxFramePayload + 14 + options.Connection.ReceiveSegmentSize;
-        return new TcpServer<HttpRequestPart, HttpResponse>(options, HttpCodec.Create(time: time), new SessionFactory(router), timeProvider: time);
-    }
+
+    /// <summary>
+    /// The input buffer is sized once, for the HTTP codec; a connection upgraded to WebSocket keeps it, so it must also
+    /// hold the largest WebSocket frame (Connection.Upgrade refuses a codec whose frames would not fit).
+    /// </summary>
+    public static void ConfigureConnections(ConnectionOptions options) =>
+        options.MaxReceiveBufferSize = WebSocketLimits.Default.MaxFramePayload + 14 + options.ReceiveSegmentSize;
 
     /// <summary>A session per connection: it holds the request being gathered.</summary>
     private sealed class SessionFactory(HttpRouter router) : IConnectionHandlerFactory<HttpRequestPart, HttpResponse>

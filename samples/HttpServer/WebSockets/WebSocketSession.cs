@@ -108,12 +108,21 @@ public abstract class WebSocketSession : ConnectionHandler<WebSocketFrame, WebSo
         connection.Close(CloseReason.ProtocolError);
     }
 
-    /// <summary>Checks one fragment of a text message; a code point may continue into the next fragment unless this is the last.</summary>
+    /// <summary>
+    /// Checks one fragment of a text message; a code point may continue into the next fragment unless this is the
+    /// last (the decoder keeps its first bytes: Convert, unlike GetCharCount, updates the decoder's state).
+    /// </summary>
     private static bool IsUtf8(Decoder decoder, ReadOnlySpan<byte> fragment, bool last)
     {
+        Span<char> scratch = stackalloc char[1024];
         try
         {
-            decoder.GetCharCount(fragment, flush: last);
+            do
+            {
+                decoder.Convert(fragment, scratch, last, out var used, out _, out _);
+                fragment = fragment[used..];
+            }
+            while (!fragment.IsEmpty);
             return true;
         }
         catch (DecoderFallbackException)

@@ -1,0 +1,34 @@
+using System.Diagnostics;
+
+namespace SocketKit.Samples.Tests;
+
+/// <summary>Runs a real client (curl, python3, chromium) to completion within a deadline, and fails loudly if it does not finish.</summary>
+public static class ExternalTool
+{
+    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(string file, IEnumerable<string> arguments, int seconds = 30)
+    {
+        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"{file} did not start.");
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        try
+        {
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(seconds));
+        }
+        catch (TimeoutException)
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"{file} {string.Join(' ', start.ArgumentList)} did not finish within {seconds} s.");
+        }
+
+        return (process.ExitCode, await output, await error);
+    }
+
+    /// <summary>Debian's python3 (with python3-websockets), not a pyenv or venv one earlier on PATH.</summary>
+    public const string Python = "/usr/bin/python3";
+}
