@@ -4,26 +4,26 @@ using SocketKit.Connections;
 namespace Chat;
 
 /// <summary>
-/// Who is here and in which room: every session's nickname and room, shared by all connections (a singleton). One lock
+/// Who is here and in which room: every member's nickname and room, shared by all connections (a singleton). One lock
 /// guards it all: the state is tiny, and a chat line is rare next to what a lock costs.
 /// </summary>
 public sealed partial class ChatHub
 {
     public const string DefaultRoom = "lobby";
     private readonly Lock _lock = new();
-    private readonly Dictionary<string, ChatSession> _byNick = new(StringComparer.OrdinalIgnoreCase);
-    private readonly Dictionary<long, ChatSession> _byConnection = new();
+    private readonly Dictionary<string, ChatMember> _byNick = new(StringComparer.OrdinalIgnoreCase);
+
 
     /// <summary>Nicknames and rooms: 1 to 20 letters, digits, '_' or '-'.</summary>
     public static bool IsValidName(string name) => NamePattern().IsMatch(name);
 
-    /// <summary>Gives <paramref name="session"/> the nickname, if no one else has it. Returns the previous one.</summary>
-    public bool TryRename(ChatSession session, string nick, out string? previous)
+    /// <summary>Gives <paramref name="member"/> the nickname, if no one else has it. Returns the previous one.</summary>
+    public bool TryRename(ChatMember member, string nick, out string? previous)
     {
         lock (_lock)
         {
-            previous = session.Nick;
-            if (_byNick.TryGetValue(nick, out var holder) && holder != session)
+            previous = member.Nick;
+            if (_byNick.TryGetValue(nick, out var holder) && holder != member)
             {
                 return false;
             }
@@ -33,41 +33,39 @@ public sealed partial class ChatHub
                 _byNick.Remove(previous);
             }
 
-            _byNick[nick] = session;
-            _byConnection[session.ConnectionId] = session;
-            session.Nick = nick;
-            session.Room ??= DefaultRoom;
+            _byNick[nick] = member;
+            member.Nick = nick;
+            member.Room ??= DefaultRoom;
             return true;
         }
     }
 
-    /// <summary>Moves a named session to another room; returns the one it left.</summary>
-    public string Join(ChatSession session, string room)
+    /// <summary>Moves a named member to another room; returns the one it left.</summary>
+    public string Join(ChatMember member, string room)
     {
         lock (_lock)
         {
-            var left = session.Room!;
-            session.Room = room;
+            var left = member.Room!;
+            member.Room = room;
             return left;
         }
     }
 
-    /// <summary>Forgets a session that ended; returns the nickname and room it had, if it had chosen one.</summary>
-    public (string Nick, string Room)? Leave(ChatSession session)
+    /// <summary>Forgets a member that ended; returns the nickname and room it had, if it had chosen one.</summary>
+    public (string Nick, string Room)? Leave(ChatMember member)
     {
         lock (_lock)
         {
-            _byConnection.Remove(session.ConnectionId);
-            if (session.Nick is not { } nick || !_byNick.Remove(nick))
+            if (member.Nick is not { } nick || !_byNick.Remove(nick))
             {
                 return null;
             }
 
-            return (nick, session.Room!);
+            return (nick, member.Room!);
         }
     }
 
-    public ChatSession? Find(string nick)
+    public ChatMember? Find(string nick)
     {
         lock (_lock)
         {
@@ -75,12 +73,31 @@ public sealed partial class ChatHub
         }
     }
 
-    /// <summary>Whether the connection belongs to someone (with a nickname) in <paramref name="room"/>: a broadcast filter.</summary>
-    public bool IsIn(Connection<string, string> connection, string room)
+    /// <summary>
+    /// Sends a line to everyone in <paramref name="room"/>, together: each send only queues the line in that member's
+    /// own bounded buffer (or drops a member whose buffer is full), so a slow one never holds up the rest.
+    /// </summary>
+    public async Task BroadcastAsync(string room, string line, CancellationToken cancellationToken)
     {
+        ChatMember[] members;
         lock (_lock)
         {
-            return _byConnection.TryGetValue(connection.Id, out var session) && session.Room == room;
+            members = _byNick.Values.Where(m => m.Room == room).ToArray();
+        }
+
+        var sends = members.Select(member => SendQuietlyAsync(member, line, cancellationToken)).ToArray();
+        await Task.WhenAll(sends);
+    }
+
+    private static async Task SendQuietlyAsync(ChatMember member, string line, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await member.SendAsync(line, cancellationToken);
+        }
+        catch (Exception e) when (e is ConnectionClosedException or OperationCanceledException)
+        {
+            // Gone, or dropped as too slow: its own disconnect tells the room.
         }
     }
 
