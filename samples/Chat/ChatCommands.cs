@@ -20,7 +20,7 @@ public sealed class ChatCommands(ChatHub hub)
                 break;
             case "/quit":
                 await me.SendAsync("BYE", closing);
-                me.Disconnect();
+                await me.DisconnectAsync(closing);
                 break;
             case not null when me.Nick is null:
                 await me.SendAsync("ERR pick a nickname first: /nick NAME", closing);

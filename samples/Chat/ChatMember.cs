@@ -22,5 +22,5 @@ public abstract class ChatMember
     public abstract ValueTask SendAsync(string line, CancellationToken cancellationToken);
 
     /// <summary>Ends the member's connection after what was sent to it (<c>/quit</c>).</summary>
-    public abstract void Disconnect();
+    public abstract ValueTask DisconnectAsync(CancellationToken cancellationToken);
 }

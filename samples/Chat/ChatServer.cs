@@ -24,22 +24,31 @@ public static class ChatServer
         builder.Logging.SetMinimumLevel(logLevel);
         builder.Services.AddSingleton<ChatHub>();
         builder.Services
-            .AddSocketKitTcpServer<string, string, ChatSession>("chat", Codec.Lines(new LineFramerOptions { MaxLineLength = 4096 }))
+            .AddSocketKitTcpServer<string, string, ChatSession>("chat", LineCodec)
             .Configure(options =>
             {
                 options.EndPoints.Add(endPoint);
-                // The slow-client policy: each client's outgoing lines wait in its own bounded send buffer. A client
-                // that stops reading fills only its own buffer and is then dropped (SlowConsumer), so a broadcast
-                // never waits for it and everyone else keeps chatting.
-                options.Connection.SendBufferHighWatermark = SendBufferLimit;
-                options.Connection.SendBufferLowWatermark = SendBufferLimit / 2;
-                options.Connection.FullSendBufferPolicy = FullSendBufferPolicy.Disconnect;
-                // A client the server closes (bad input, /quit) gets a second to take its last lines and close too;
-                // then it is reset and the room hears that it left.
-                options.Connection.CloseTimeout = TimeSpan.FromSeconds(1);
+                ConfigureConnections(options.Connection);
                 configure?.Invoke(options);
             });
         return builder.Build();
+    }
+
+    /// <summary>The chat's lines: UTF-8, at most 4 KiB.</summary>
+    public static Codec<string, string> LineCodec { get; } = Codec.Lines(new LineFramerOptions { MaxLineLength = 4096 });
+
+    /// <summary>The slow-client policy, for every front end (TCP here, WebSocket in the HttpServer sample).</summary>
+    public static void ConfigureConnections(ConnectionOptions connection)
+    {
+        // Each client's outgoing lines wait in its own bounded send buffer. A client that stops reading fills only its
+        // own buffer and is then dropped (SlowConsumer), so a room's broadcast never waits for it and everyone else
+        // keeps chatting.
+        connection.SendBufferHighWatermark = SendBufferLimit;
+        connection.SendBufferLowWatermark = SendBufferLimit / 2;
+        connection.FullSendBufferPolicy = FullSendBufferPolicy.Disconnect;
+        // A client the server closes (bad input, /quit) gets a second to take its last lines and close too; then it
+        // is reset and the room hears that it left.
+        connection.CloseTimeout = TimeSpan.FromSeconds(1);
     }
 
     public static TcpServer<string, string> Server(this IHost host) => host.Services.GetRequiredKeyedService<TcpServer<string, string>>("chat");

@@ -29,6 +29,10 @@ public sealed class ChatSession(ChatHub hub) : ConnectionHandler<string, string>
 
         public override ValueTask SendAsync(string line, CancellationToken cancellationToken) => connection.SendAsync(line, cancellationToken);
 
-        public override void Disconnect() => connection.Close();
+        public override ValueTask DisconnectAsync(CancellationToken cancellationToken)
+        {
+            connection.Close();
+            return ValueTask.CompletedTask;
+        }
     }
 }

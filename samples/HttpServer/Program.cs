@@ -1,18 +1,31 @@
 using System.CommandLine;
 using System.Net;
+using Chat;
 using HttpServer;
+using HttpServer.ChatPage;
 
-var port = new Option<int>("--port") { Description = "The port to listen on (0: any free port).", DefaultValueFactory = _ => 8080 };
+var port = new Option<int>("--port") { Description = "The HTTP port (0: any free port).", DefaultValueFactory = _ => 8080 };
 var root = new Option<DirectoryInfo>("--root") { Description = "The folder of static files to serve.", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine(AppContext.BaseDirectory, "wwwroot")) };
 var address = new Option<string>("--address") { Description = "The address to listen on.", DefaultValueFactory = _ => "127.0.0.1" };
-var command = new RootCommand("SocketKit's HTTP/1.1 and WebSocket sample server.") { port, root, address };
+var chatPort = new Option<int?>("--chat-port") { Description = "Also serve the TCP chat (the Chat sample's line protocol) on this port, in the same rooms as the /chat page." };
+var command = new RootCommand("SocketKit's HTTP/1.1 and WebSocket sample server.") { port, root, address, chatPort };
 command.SetAction(async (result, ct) =>
 {
-    var endPoint = new IPEndPoint(IPAddress.Parse(result.GetValue(address)!), result.GetValue(port));
-    await using var server = WebServer.Create(endPoint, result.GetValue(root)!.FullName);
-    await server.StartAsync(ct);
-    Console.WriteLine($"Listening on http://{server.EndPoints[0]}/ serving {result.GetValue(root)!.FullName}");
-    await server.RunAsync(ct);
+    var ip = IPAddress.Parse(result.GetValue(address)!);
+    var hub = new ChatHub();
+    await using var web = WebServer.Create(new IPEndPoint(ip, result.GetValue(port)), result.GetValue(root)!.FullName, hub);
+    await web.StartAsync(ct);
+    Console.WriteLine($"Listening on http://{web.EndPoints[0]}/ serving {result.GetValue(root)!.FullName}; chat at http://{web.EndPoints[0]}/chat");
+    if (result.GetValue(chatPort) is not { } tcpPort)
+    {
+        await web.RunAsync(ct);
+        return 0;
+    }
+
+    await using var chat = ChatEndpoints.CreateTcpServer(new IPEndPoint(ip, tcpPort), hub);
+    await chat.StartAsync(ct);
+    Console.WriteLine($"TCP chat on {chat.EndPoints[0]} (nc, socat or the Chat sample's client)");
+    await Task.WhenAll(web.RunAsync(ct), chat.RunAsync(ct));
     return 0;
 });
 return await command.Parse(args).InvokeAsync();

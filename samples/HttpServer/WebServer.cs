@@ -1,4 +1,6 @@
 using System.Net;
+using Chat;
+using HttpServer.ChatPage;
 using HttpServer.Http;
 using HttpServer.WebSockets;
 using SocketKit;
@@ -10,15 +12,19 @@ namespace HttpServer;
 /// <summary>The sample's server: routes, static files, one <see cref="HttpSession"/> per connection.</summary>
 public static class WebServer
 {
-    public static TcpServer<HttpRequestPart, HttpResponse> Create(IPEndPoint endPoint, string root, TimeProvider? time = null)
+    /// <param name="endPoint">Where to listen.</param>
+    /// <param name="root">The folder of static files.</param>
+    /// <param name="chat">The chat's rooms, shared with a TCP chat if there is one.</param>
+    /// <param name="time">The clock.</param>
+    public static TcpServer<HttpRequestPart, HttpResponse> Create(IPEndPoint endPoint, string root, ChatHub chat, TimeProvider? time = null)
     {
         var options = new TcpServerOptions { EndPoints = { endPoint } };
         ConfigureConnections(options.Connection);
-        return new TcpServer<HttpRequestPart, HttpResponse>(options, HttpCodec.Create(time: time), new SessionFactory(CreateRouter(root)), timeProvider: time);
+        return new TcpServer<HttpRequestPart, HttpResponse>(options, HttpCodec.Create(time: time), new SessionFactory(CreateRouter(root, chat)), timeProvider: time);
     }
 
-    /// <summary>What the sample serves: /plaintext, /echo, a WebSocket echo at /ws/echo, and the files in <paramref name="root"/>.</summary>
-    public static HttpRouter CreateRouter(string root) =>
+    /// <summary>What the sample serves: /plaintext, /echo, a WebSocket echo at /ws/echo, the chat at /chat, and the files in <paramref name="root"/>.</summary>
+    public static HttpRouter CreateRouter(string root, ChatHub chat) =>
         new HttpRouter { Files = new StaticFiles(root) }
             .MapGet("/plaintext", _ => HttpResponse.Text(200, "Hello, World!"))
             .MapPost("/echo", request => new HttpResponse(200)
@@ -26,7 +32,8 @@ public static class WebServer
                 Body = request.Body,
                 Headers = { new("Content-Type", request.Headers["Content-Type"] ?? "application/octet-stream") },
             })
-            .Map("GET", "/ws/echo", WebSocketUpgrade.Endpoint(() => new EchoWebSocket()));
+            .Map("GET", "/ws/echo", WebSocketUpgrade.Endpoint(() => new EchoWebSocket()))
+            .MapChat(chat);
 
     /// <summary>
     /// The input buffer is sized once, for the HTTP codec; a connection upgraded to WebSocket keeps it, so it must also

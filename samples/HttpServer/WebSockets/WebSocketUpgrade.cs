@@ -13,12 +13,13 @@ public static class WebSocketUpgrade
 {
     private const string KeyGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
-    /// <summary>An endpoint that upgrades to a new session from <paramref name="createSession"/>.</summary>
-    public static HttpEndpoint Endpoint(Func<WebSocketSession> createSession, WebSocketLimits? limits = null) =>
-        (request, connection, closing) => AcceptAsync(request, connection, createSession, limits, closing);
+    /// <summary>An endpoint that upgrades to a new session from <paramref name="createSession"/>, with the upgraded connection's own settings if given.</summary>
+    public static HttpEndpoint Endpoint(Func<WebSocketSession> createSession, WebSocketLimits? limits = null, ConnectionOptions? options = null) =>
+        (request, connection, closing) => AcceptAsync(request, connection, createSession, limits, options, closing);
 
     public static async ValueTask<HttpResponse?> AcceptAsync(
-        HttpRequest request, Connection<HttpRequestPart, HttpResponse> connection, Func<WebSocketSession> createSession, WebSocketLimits? limits, CancellationToken closing)
+        HttpRequest request, Connection<HttpRequestPart, HttpResponse> connection, Func<WebSocketSession> createSession, WebSocketLimits? limits,
+        ConnectionOptions? options, CancellationToken closing)
     {
         var headers = request.Headers;
         if (request.Method != "GET" || request.Head.MinorVersion < 1 || !headers.HasToken("Upgrade", "websocket") || !headers.HasToken("Connection", "Upgrade"))
@@ -41,7 +42,7 @@ public static class WebSocketUpgrade
 #pragma warning restore CA5350
         var response = new HttpResponse(101) { Headers = { new("Upgrade", "websocket"), new("Connection", "Upgrade"), new("Sec-WebSocket-Accept", accept) } };
         // From the next byte on, the connection speaks WebSocket: the 101 goes out first, then the session starts.
-        connection.Upgrade(WebSocketCodec.Create(limits), createSession());
+        connection.Upgrade(WebSocketCodec.Create(limits), createSession(), options);
         await connection.SendAsync(response, closing);
         return null;
     }

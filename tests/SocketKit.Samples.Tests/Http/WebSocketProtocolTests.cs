@@ -62,7 +62,7 @@ public class WebSocketProtocolTests
     {
         var options = new ConnectionOptions();
         WebServer.ConfigureConnections(options);
-        var (connection, peer) = InMemoryConnection.CreateWithPeer(HttpCodec.Create(), new HttpSession(WebServer.CreateRouter(Path.GetTempPath())), options);
+        var (connection, peer) = InMemoryConnection.CreateWithPeer(HttpCodec.Create(), new HttpSession(WebServer.CreateRouter(Path.GetTempPath(), new Chat.ChatHub())), options);
         await peer.WriteAsync(Encoding.ASCII.GetBytes(Handshake).Concat(frames.SelectMany(f => f)).ToArray());
 
         var output = await AsyncAssert.Within(peer.ReadToEndAsync(), "the server's answer and its FIN");
