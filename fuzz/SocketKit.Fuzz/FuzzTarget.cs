@@ -57,7 +57,12 @@ public static class FuzzTarget
         }
     }
 
-    private static void Frame(Framer framer, byte[] data, int stride)
+    /// <summary>
+    /// Feeds <paramref name="data"/> to <paramref name="framer"/> <paramref name="stride"/> bytes per read, as a connection
+    /// would, handing each frame to <paramref name="onFrame"/> (a decoder) before the input moves on. A
+    /// <see cref="ProtocolException"/> is the expected answer to bad input; anything else escapes as a crash.
+    /// </summary>
+    public static void Frame(Framer framer, byte[] data, int stride, Action<ReadOnlySequence<byte>>? onFrame = null)
     {
         var pending = new ArrayBufferWriter<byte>();
         try
@@ -78,6 +83,11 @@ public static class FuzzTarget
                     if (buffer.Length == before || frame.Length > before)
                     {
                         throw new InvalidOperationException($"{framer.GetType().Name} returned {status} without consuming input.");
+                    }
+
+                    if (status == FrameStatus.Frame)
+                    {
+                        onFrame?.Invoke(frame);
                     }
                 }
 
