@@ -12,6 +12,9 @@ namespace HttpServer;
 /// <summary>The sample's server: routes, static files, one <see cref="HttpSession"/> per connection.</summary>
 public static class WebServer
 {
+    private static readonly byte[] HelloWorld = "Hello, World!"u8.ToArray();
+    private static readonly KeyValuePair<string, string> PlainText = new("Content-Type", "text/plain; charset=utf-8");
+
     /// <param name="endPoint">Where to listen.</param>
     /// <param name="root">The folder of static files.</param>
     /// <param name="chat">The chat's rooms, shared with a TCP chat if there is one.</param>
@@ -26,7 +29,7 @@ public static class WebServer
     /// <summary>What the sample serves: /plaintext, /echo, a WebSocket echo at /ws/echo, the chat at /chat, and the files in <paramref name="root"/>.</summary>
     public static HttpRouter CreateRouter(string root, ChatHub chat) =>
         new HttpRouter { Files = new StaticFiles(root) }
-            .MapGet("/plaintext", _ => HttpResponse.Text(200, "Hello, World!"))
+            .MapGet("/plaintext", _ => new HttpResponse(200) { Body = HelloWorld, Headers = { PlainText } })
             .MapPost("/echo", request => new HttpResponse(200)
             {
                 Body = request.Body,

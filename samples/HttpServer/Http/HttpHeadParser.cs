@@ -101,14 +101,14 @@ internal static class HttpHeadParser
             if (name.Equals("Host", StringComparison.OrdinalIgnoreCase))
             {
                 hosts++;
-                if (!IsHost(Encoding.Latin1.GetBytes(value)))
+                if (!IsHost(value.AsSpan()))
                 {
                     throw Bad("The Host header is not a valid authority.");
                 }
             }
             else if (name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase))
             {
-                if (!IsDigits(Encoding.Latin1.GetBytes(value)))
+                if (value.Length == 0 || value.AsSpan().ContainsAnyExceptInRange('0', '9'))
                 {
                     throw Bad("Content-Length is not a number.");
                 }

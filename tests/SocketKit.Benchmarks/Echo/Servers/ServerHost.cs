@@ -16,6 +16,7 @@ public static class ServerHost
             "socketkit" => SocketKitEchoServer.StartAsync,
             "bare" => BareEchoServer.StartAsync,
             "kestrel" => KestrelEchoServer.StartAsync,
+            "kestrel-http" => KestrelHttpServer.StartAsync,
             "dotnetty" => DotNettyEchoServer.StartAsync,
             "udp-socketkit" => UdpEcho.UdpEchoServers.StartEndpointAsync,
             "udp-sessions" => UdpEcho.UdpEchoServers.StartSessionsAsync,
