@@ -177,8 +177,9 @@ public sealed class HttpRequestFramer : Framer
         head = null!;
         while (!_requestLineDone)
         {
-            // Empty lines before the request line are skipped (RFC 9112 section 2.2) but count against its limit.
-            if (!TryFindLine(input, _limits.MaxRequestLine, 414, out var end))
+            // Empty lines before the request line are skipped (RFC 9112 section 2.2) but count against its limit, so a
+            // stream of CRLFs cannot fill the input buffer.
+            if (!TryFindLine(input, _limits.MaxRequestLine - _offset, 414, out var end))
             {
                 return false;
             }
@@ -238,6 +239,11 @@ public sealed class HttpRequestFramer : Framer
     private bool TryFindLine(ReadOnlySequence<byte> input, long window, int limitStatus, out long end)
     {
         end = 0;
+        if (window < 2)
+        {
+            throw new BadHttpRequestException(limitStatus, limitStatus == 400 ? "A chunk-size line is too long." : "A line of the request is too long.");
+        }
+
         var searchable = Math.Min(input.Length - _offset, window);
         var reader = new SequenceReader<byte>(input.Slice(_offset + _searched, searchable - _searched));
         if (!reader.TryAdvanceToAny(LineEnds, advancePastDelimiter: false))

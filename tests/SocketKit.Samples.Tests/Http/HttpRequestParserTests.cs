@@ -157,6 +157,15 @@ public class HttpRequestParserTests
     }
 
     [Fact]
+    public void Empty_lines_before_the_request_line_count_against_its_limit()
+    {
+        var blank = string.Concat(Enumerable.Repeat("\r\n", HttpParse.Limits.MaxRequestLine / 2));
+        Assert.EndsWith(" error 414", HttpParse.SameAtEverySplit(blank + "GET / HTTP/1.1\r\nHost: a\r\n\r\n"));
+        Assert.EndsWith(" error 414", HttpParse.SameAtEverySplit(blank));
+        Assert.StartsWith("GET / 1.1", HttpParse.SameAtEverySplit("\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n"));
+    }
+
+    [Fact]
     public void Header_fields_over_the_size_or_count_limit_are_431()
     {
         var big = new string('v', HttpParse.Limits.MaxFieldSection);
