@@ -31,4 +31,24 @@ public static class ExternalTool
 
     /// <summary>Debian's python3 (with python3-websockets), not a pyenv or venv one earlier on PATH.</summary>
     public const string Python = "/usr/bin/python3";
+
+    /// <summary>
+    /// Skips the test when a real peer is missing on this machine (a newcomer's <c>dotnet test</c> needs only the SDK);
+    /// <c>.ci/run</c> installs every one, so CI runs them all.
+    /// </summary>
+    public static void Require(string tool, string package)
+    {
+        var found = Path.IsPathRooted(tool)
+            ? File.Exists(tool)
+            : (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator).Any(folder => File.Exists(Path.Combine(folder, tool)));
+        Assert.SkipUnless(found, $"{tool} is not installed (Debian package {package}; .ci/run installs it).");
+    }
+
+    /// <summary>Skips unless Debian's python3 can import the websockets module.</summary>
+    public static async Task RequirePythonWebSocketsAsync()
+    {
+        Require(Python, "python3");
+        var (exit, _, _) = await RunAsync(Python, ["-c", "import websockets"]);
+        Assert.SkipUnless(exit == 0, "python3-websockets is not installed (.ci/run installs it).");
+    }
 }

@@ -13,6 +13,7 @@ public class ChatPageBrowserTests
     public async Task Two_browser_tabs_and_a_line_client_talk_to_each_other()
     {
         Assert.SkipUnless(HeadlessChromium.Executable is not null, "chromium is not installed (.ci/run installs it).");
+        ExternalTool.Require("socat", "socat");
         await using var http = await HttpServerFixture.StartAsync();
         await using var tcpChat = ChatEndpoints.CreateTcpServer(new IPEndPoint(IPAddress.Loopback, 0), http.Hub);
         await tcpChat.StartAsync(TestContext.Current.CancellationToken);

@@ -6,8 +6,11 @@ namespace SocketKit.Samples.Tests.Http;
 [Collection(nameof(SampleTests))]
 public class HttpServerCurlTests
 {
-    private static Task<(int ExitCode, string Output, string Error)> Curl(params string[] arguments) =>
-        ExternalTool.RunAsync("curl", ["--silent", "--show-error", "--max-time", "20", .. arguments]);
+    private static Task<(int ExitCode, string Output, string Error)> Curl(params string[] arguments)
+    {
+        ExternalTool.Require("curl", "curl");
+        return ExternalTool.RunAsync("curl", ["--silent", "--show-error", "--max-time", "20", .. arguments]);
+    }
 
     [Fact]
     public async Task Get_plaintext_answers_hello_world()

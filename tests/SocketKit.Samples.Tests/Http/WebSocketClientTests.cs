@@ -6,6 +6,7 @@ public class WebSocketClientTests
 {
     private static async Task<string[]> RunAsync(HttpServerFixture http, string scenario)
     {
+        await ExternalTool.RequirePythonWebSocketsAsync();
         var script = Path.Combine(AppContext.BaseDirectory, "Http", "websocket_client.py");
         var (exit, output, error) = await ExternalTool.RunAsync(ExternalTool.Python, [script, $"ws://127.0.0.1:{http.EndPoint.Port}/ws/echo", scenario]);
         Assert.True(exit == 0, $"the client failed:\n{error}");
