@@ -8,16 +8,17 @@ runs=${1:-3}; seconds=${2:-10}; connections=${3:-64}
 cd "$(dirname "$0")/../.."
 work=$(mktemp -d)
 pids=()
-trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"' EXIT
+trap 'for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$work"' EXIT
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 1; }
 dotnet build samples/HttpServer -c Release -o "$work/http" -nologo -v quiet >/dev/null
 dotnet build tests/SocketKit.Benchmarks -c Release -o "$work/bench" -nologo -v quiet >/dev/null
 
-# Each server on core 0; its stdin held open by a sleeping writer (the Kestrel host stops at end of input).
-taskset -c 0 dotnet "$work/http/HttpServer.dll" --port 5180 --root "$work" >/dev/null & pids+=($!); socketkit=$!
-sleep infinity | BENCH_PORT=5181 taskset -c 0 dotnet "$work/bench/SocketKit.Benchmarks.dll" serve kestrel-http >/dev/null & pids+=($!)
+# Each server on core 0. The Kestrel host reads stdin until it ends: a FIFO this script holds open gives it one.
+taskset -c 0 dotnet "$work/http/HttpServer.dll" --port 5180 --root "$work" </dev/null >/dev/null & pids+=($!); socketkit=$!
+mkfifo "$work/stdin"
+BENCH_PORT=5181 taskset -c 0 dotnet "$work/bench/SocketKit.Benchmarks.dll" serve kestrel-http <"$work/stdin" >/dev/null & pids+=($!); kestrel=$!
+exec 3>"$work/stdin"
 sleep 3
-kestrel=$(pgrep -f "SocketKit.Benchmarks.dll serve kestrel-http" | head -1)
 declare -A port=([socketkit]=5180 [kestrel]=5181) pid=([socketkit]=$socketkit [kestrel]=$kestrel)
 curl -sf "http://127.0.0.1:5180/plaintext" >/dev/null && curl -sf "http://127.0.0.1:5181/plaintext" >/dev/null
 
@@ -29,7 +30,7 @@ echo "|---|---|---|---|---|---|"
 for run in $(seq 1 "$runs"); do
   for server in socketkit kestrel; do
     url="http://127.0.0.1:${port[$server]}/plaintext"
-    taskset -c 1 wrk -t1 -c"$connections" -d2s "$url" >/dev/null # warm-up: JIT, pools, connections
+    taskset -c 1 wrk -t1 -c"$connections" -d10s "$url" >/dev/null # warm-up: tiered JIT reaches tier 1, pools fill
     before=$(cpu_ticks "${pid[$server]}")
     out=$(taskset -c 1 wrk -t1 -c"$connections" -d"${seconds}s" --latency "$url")
     after=$(cpu_ticks "${pid[$server]}")
