@@ -38,12 +38,20 @@ public static class WebServer
             .Map("GET", "/ws/echo", WebSocketUpgrade.Endpoint(() => new EchoWebSocket()))
             .MapChat(chat);
 
+    /// <summary>How long a keep-alive connection may sit between requests (Kestrel's default is 130 s).</summary>
+    public static readonly TimeSpan KeepAliveTimeout = TimeSpan.FromMinutes(2);
+
     /// <summary>
-    /// The input buffer is sized once, for the HTTP codec; a connection upgraded to WebSocket keeps it, so it must also
-    /// hold the largest WebSocket frame (Connection.Upgrade refuses a codec whose frames would not fit).
+    /// A keep-alive connection with nothing to do closes after <see cref="KeepAliveTimeout"/> (a head that trickles in is
+    /// cut by the frame timeout instead). The input buffer is sized once, for the HTTP codec; a connection upgraded to
+    /// WebSocket keeps it, so it must also hold the largest WebSocket frame (Connection.Upgrade refuses a codec whose
+    /// frames would not fit).
     /// </summary>
-    public static void ConfigureConnections(ConnectionOptions options) =>
+    public static void ConfigureConnections(ConnectionOptions options)
+    {
+        options.IdleTimeout = KeepAliveTimeout;
         options.MaxReceiveBufferSize = WebSocketLimits.Default.MaxFramePayload + 14 + options.ReceiveSegmentSize;
+    }
 
     /// <summary>A session per connection: it holds the request being gathered.</summary>
     private sealed class SessionFactory(HttpRouter router) : IConnectionHandlerFactory<HttpRequestPart, HttpResponse>

@@ -24,6 +24,7 @@ public static class ChatEndpoints
         var options = new ConnectionOptions();
         WebServer.ConfigureConnections(options);
         ChatServer.ConfigureConnections(options); // the chat's slow-client policy, as for TCP members
+        options.IdleTimeout = Timeout.InfiniteTimeSpan; // a chat tab may sit quietly for hours, as a TCP chat client may
         return router
             .MapGet("/chat", _ => new HttpResponse(200) { Body = Page.Value, Headers = { new("Content-Type", "text/html; charset=utf-8") } })
             .Map("GET", "/chat/ws", WebSocketUpgrade.Endpoint(() => new ChatWebSocket(hub), options: options));
