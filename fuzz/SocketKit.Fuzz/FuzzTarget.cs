@@ -27,8 +27,8 @@ public static class FuzzTarget
 
     private static readonly JsonCodec<FuzzMessage> Json = new(FuzzJsonContext.Default.FuzzMessage);
 
-    /// <summary>The number of targets the first byte chooses among: every framer, then the UTF-8 and JSON codecs.</summary>
-    public static int Targets => Framers.Length + 2;
+    /// <summary>The number of targets the first byte chooses among: every framer, then the UTF-8 and JSON codecs, then the PROXY protocol header.</summary>
+    public static int Targets => Framers.Length + 3;
 
     public static void Run(ReadOnlySpan<byte> input)
     {
@@ -50,9 +50,13 @@ public static class FuzzTarget
             {
                 Decode(Utf8TextCodec.Instance, data);
             }
-            else
+            else if (target == Framers.Length + 1)
             {
                 Decode(Json, data);
+            }
+            else
+            {
+                ProxyHeader(data, stride);
             }
         }
     }
@@ -111,6 +115,38 @@ public static class FuzzTarget
         catch (MalformedFrameException)
         {
             // Expected for bad input.
+        }
+    }
+
+    /// <summary>
+    /// The PROXY header parser as a server feeds it: again with each read until it answers. A header, more to read, or
+    /// a <see cref="ProxyProtocolException"/> are the answers; a header longer than the bytes it came in is a bug.
+    /// </summary>
+    private static void ProxyHeader(byte[] data, int stride)
+    {
+        for (var arrived = Math.Min(stride, data.Length); ; arrived = Math.Min(arrived + stride, data.Length))
+        {
+            try
+            {
+                if (Proxy.ProxyHeader.TryParse(new ReadOnlySequence<byte>(data, 0, arrived), 512) is { } header)
+                {
+                    if (header.Length > arrived || header.Length <= 0)
+                    {
+                        throw new InvalidOperationException($"A {header.Length}-byte header from {arrived} bytes.");
+                    }
+
+                    return;
+                }
+            }
+            catch (Proxy.ProxyProtocolException)
+            {
+                return; // expected for bad input
+            }
+
+            if (arrived == data.Length)
+            {
+                return;
+            }
         }
     }
 

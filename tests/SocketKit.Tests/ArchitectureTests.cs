@@ -17,11 +17,12 @@ public partial class ArchitectureTests
         ["SocketKit.Internal"] = ["SocketKit"],
         ["SocketKit.Codecs"] = ["SocketKit"],
         ["SocketKit.Tls"] = ["SocketKit"],
+        ["SocketKit.Proxy"] = ["SocketKit", "SocketKit.Codecs"],
         ["SocketKit.Transports"] = ["SocketKit", "SocketKit.Internal", "SocketKit.Tls"],
-        ["SocketKit.Connections"] = ["SocketKit", "SocketKit.Internal", "SocketKit.Codecs", "SocketKit.Tls", "SocketKit.Transports"],
+        ["SocketKit.Connections"] = ["SocketKit", "SocketKit.Internal", "SocketKit.Codecs", "SocketKit.Tls", "SocketKit.Proxy", "SocketKit.Transports"],
         ["SocketKit.Diagnostics"] = ["SocketKit", "SocketKit.Internal", "SocketKit.Connections"],
         ["SocketKit.Servers"] = ["SocketKit", "SocketKit.Internal", "SocketKit.Codecs", "SocketKit.Transports", "SocketKit.Connections"],
-        ["SocketKit.Tcp"] = ["SocketKit", "SocketKit.Internal", "SocketKit.Codecs", "SocketKit.Tls", "SocketKit.Transports", "SocketKit.Connections", "SocketKit.Servers", "SocketKit.Diagnostics"],
+        ["SocketKit.Tcp"] = ["SocketKit", "SocketKit.Internal", "SocketKit.Codecs", "SocketKit.Tls", "SocketKit.Proxy", "SocketKit.Transports", "SocketKit.Connections", "SocketKit.Servers", "SocketKit.Diagnostics"],
         ["SocketKit.Udp"] = ["SocketKit", "SocketKit.Internal", "SocketKit.Codecs", "SocketKit.Transports", "SocketKit.Connections", "SocketKit.Servers", "SocketKit.Diagnostics"],
     };
 
