@@ -62,6 +62,9 @@ internal static partial class Log
     [LoggerMessage(19, LogLevel.Error, "Setting up the connection {Tuple} failed; it was dropped")]
     public static partial void SetupFailed(ILogger logger, FiveTuple tuple, Exception error);
 
+    [LoggerMessage(22, LogLevel.Information, "PROXY header from {Tuple} refused; the connection was reset")]
+    public static partial void ProxyHeaderRefused(ILogger logger, FiveTuple tuple, Exception error);
+
     [LoggerMessage(21, LogLevel.Debug, "Connection {Id} {Tuple} upgraded to {Protocol}")]
     public static partial void ConnectionUpgraded(ILogger logger, long id, FiveTuple tuple, string protocol);
 

@@ -75,13 +75,40 @@ public sealed partial class TcpServer<TIn, TOut>
         await Task.Yield();
         IPAddress? address = null; // set once this connection holds one of its address's slots
         FiveTuple tuple = default;
+        Transport? transport = null; // started early when a PROXY header comes first
+        ProxiedOrigin? origin = null;
+        var outputPipe = _sslOptions is null ? ConnectionOptions.OutputPipeOptions : TlsTransport.InnerOutputPipeOptions;
         try
         {
             tuple = SocketTuple.Of(socket);
+            if (_options.ProxyProtocol is { } proxy)
+            {
+                if (!proxy.IsTrusted(tuple.RemoteAddress))
+                {
+                    OnSetupEnded(); // the slots first: when the client sees the reset, the counts are already right
+                    Reject(socket, "not a trusted proxy", "proxy_untrusted");
+                    return;
+                }
+
+                transport = new SocketTransport(socket, _inputPipeOptions!, outputPipe);
+                if (await ReadProxyHeaderAsync(transport, proxy, tuple).ConfigureAwait(false) is not { } header)
+                {
+                    OnSetupEnded();
+                    return;
+                }
+
+                // From here on the connection is the client's: limits, the filter, logs and metrics see its address.
+                origin = new ProxiedOrigin(header, tuple);
+                if (!header.IsLocal)
+                {
+                    tuple = new FiveTuple(TransportProtocol.Tcp, header.Destination!, header.Source!);
+                }
+            }
+
             if (!TryTakeAddressSlot(tuple.RemoteAddress))
             {
                 OnSetupEnded(); // the slots first: when the client sees the reset, the counts are already right
-                Reject(socket, "too many connections from this address", "address_limit");
+                await RefuseAsync(socket, transport, "too many connections from this address", "address_limit").ConfigureAwait(false);
                 return;
             }
 
@@ -95,18 +122,18 @@ public sealed partial class TcpServer<TIn, TOut>
                 // The user's ConfigureSocket hook threw: this connection is refused, the server carries on.
                 Log.ConfigureSocketFailed(_logger, tuple, e);
                 OnSetupEnded(address); // the slots first: when the client sees the reset, the counts are already right
-                Reject(socket, "ConfigureSocket threw", "configure_socket");
+                await RefuseAsync(socket, transport, "ConfigureSocket threw", "configure_socket").ConfigureAwait(false);
                 return;
             }
 
             if (!await AcceptFilter.AllowsAsync(_options.AcceptFilter, tuple, _logger, _lifetime.Stopping).ConfigureAwait(false))
             {
                 OnSetupEnded(address); // the slots first: when the client sees the reset, the counts are already right
-                Reject(socket, "refused by the accept filter", "accept_filter");
+                await RefuseAsync(socket, transport, "refused by the accept filter", "accept_filter").ConfigureAwait(false);
                 return;
             }
 
-            Transport transport = new SocketTransport(socket, _inputPipeOptions!, _sslOptions is null ? ConnectionOptions.OutputPipeOptions : TlsTransport.InnerOutputPipeOptions);
+            transport ??= new SocketTransport(socket, _inputPipeOptions!, outputPipe);
             if (_sslOptions is not null)
             {
                 var tls = new TlsTransport(transport, _inputPipeOptions!, ConnectionOptions.OutputPipeOptions);
@@ -130,6 +157,7 @@ public sealed partial class TcpServer<TIn, TOut>
             {
                 Owner = this,
                 HandlerFactory = _handlers,
+                ProxyOrigin = origin,
             };
             _connections[connection.Id] = connection;
             Interlocked.Increment(ref _accepted);
@@ -151,8 +179,19 @@ public sealed partial class TcpServer<TIn, TOut>
                 _metrics!.Rejected("setup_failed");
             }
 
+            transport?.Abort();
             socket.Dispose();
             OnSetupEnded(address);
+        }
+    }
+
+    /// <summary>Refuses a connection whose transport may already run (it read a PROXY header): reset, then wait for its loops.</summary>
+    private async Task RefuseAsync(Socket socket, Transport? started, string why, string cause)
+    {
+        Reject(socket, why, cause);
+        if (started is not null)
+        {
+            await DropAsync(started).ConfigureAwait(false);
         }
     }
 

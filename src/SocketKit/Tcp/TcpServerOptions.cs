@@ -58,6 +58,12 @@ public sealed class TcpServerOptions
     /// </summary>
     public Tls.TlsServerOptions? Tls { get; set; }
 
+    /// <summary>
+    /// The PROXY protocol from trusted load balancers: a header naming the real client is read first, before TLS and the
+    /// codec; the per-address limit and the accept filter then apply to that client. Defaults to <see langword="null"/> (off).
+    /// </summary>
+    public Proxy.ProxyProtocolOptions? ProxyProtocol { get; set; }
+
     /// <summary>Socket-level settings for accepted connections.</summary>
     public TcpSocketOptions Socket { get; set; } = new();
 
@@ -104,6 +110,7 @@ public sealed class TcpServerOptions
         }
 
         Tls?.Validate();
+        ProxyProtocol?.Validate();
         ArgumentNullException.ThrowIfNull(Socket, nameof(Socket));
         ArgumentNullException.ThrowIfNull(Connection, nameof(Connection));
         Connection.Validate();
