@@ -56,6 +56,30 @@ public class ProxyProtocolTests
     }
 
     [Fact]
+    public async Task The_header_comes_before_the_tls_handshake()
+    {
+        var recorder = new ServerRecorder<string, string>(() => new() { OnMessage = (c, m, ct) => c.SendAsync(m, ct) });
+        var options = new TcpServerOptions { EndPoints = { Loopback.Any4 }, Tls = new Tls.TlsServerOptions { Certificate = TestCertificates.Create("localhost") } };
+        TrustLoopback(options);
+        await using var server = new TcpServer<string, string>(options, Codecs.Codec.Lines(), recorder);
+        await server.StartAsync(TestContext.Current.CancellationToken);
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        await socket.ConnectAsync(server.EndPoints[0], TestContext.Current.CancellationToken);
+        await socket.SendAsync(V1("203.0.113.7", 4242), System.Net.Sockets.SocketFlags.None);
+
+        await using var tls = new System.Net.Security.SslStream(new System.Net.Sockets.NetworkStream(socket), leaveInnerStreamOpen: false, (_, certificate, _, _) => certificate?.Subject == "CN=localhost");
+        await AsyncAssert.Within(tls.AuthenticateAsClientAsync("localhost"), "the TLS handshake after the header");
+        await tls.WriteAsync("secret\n"u8.ToArray(), TestContext.Current.CancellationToken);
+        var reply = new byte[7];
+        await AsyncAssert.Within(tls.ReadExactlyAsync(reply, TestContext.Current.CancellationToken), "the echo over TLS");
+
+        Assert.Equal("secret\n", Encoding.ASCII.GetString(reply));
+        var (connection, _) = await AsyncAssert.Within(recorder.NextConnectedAsync(), "the connection");
+        Assert.Equal("203.0.113.7:4242", connection.Tuple.RemoteEndPoint.ToString());
+        Assert.NotNull(connection.Tls);
+    }
+
+    [Fact]
     public async Task A_local_header_keeps_the_proxys_own_addresses()
     {
         await using var echo = await EchoServer.StartAsync(TrustLoopback);
