@@ -118,8 +118,7 @@ public class ProxyProtocolTests
         await using var echo = await EchoServer.StartAsync(o => o.ProxyProtocol = new ProxyProtocolOptions { TrustedProxies = { IPNetwork.Parse("10.0.0.0/8") } });
         using var client = await RawClient.ConnectAsync(echo.EndPoint);
 
-        await client.SendAsync(V1("203.0.113.7", 1));
-
+        // Nothing to send: the server resets it as soon as it is accepted (a send could itself meet the reset).
         Assert.Equal("reset", await client.WaitForEndAsync());
         Assert.Equal(1, echo.Server.RejectedConnections);
         Assert.Equal(0, echo.Server.AcceptedConnections);
