@@ -8,17 +8,30 @@ namespace Echo;
 /// <summary>The echo server: 4-byte big-endian length-prefixed frames, echoed with header and payload unchanged.</summary>
 public static class EchoServer
 {
-    public static TcpServer<ReadOnlySequence<byte>, ReadOnlySequence<byte>> Create(IPEndPoint endPoint, TextWriter? log = null)
+    /// <param name="endPoint">Where to listen.</param>
+    /// <param name="log">Where to print each connection, if anywhere.</param>
+    /// <param name="reusePort">Share the port with other processes that set it too (Linux, SO_REUSEPORT): the kernel spreads the connections.</param>
+    public static TcpServer<ReadOnlySequence<byte>, ReadOnlySequence<byte>> Create(IPEndPoint endPoint, TextWriter? log = null, bool reusePort = false)
     {
         var options = new TcpServerOptions();
         options.EndPoints.Add(endPoint);
+        if (reusePort)
+        {
+            if (!OperatingSystem.IsLinux())
+            {
+                throw new PlatformNotSupportedException("--reuse-port needs Linux (SO_REUSEPORT).");
+            }
+
+            options.ReusePort = true;
+        }
+
         return new TcpServer<ReadOnlySequence<byte>, ReadOnlySequence<byte>>(options, Codec.LengthPrefixed(), new EchoHandler(log));
     }
 
     /// <summary>Serves until <paramref name="stop"/> is cancelled (Ctrl+C), then stops gracefully.</summary>
-    public static async Task<int> RunAsync(IPEndPoint endPoint, CancellationToken stop)
+    public static async Task<int> RunAsync(IPEndPoint endPoint, CancellationToken stop, bool reusePort = false)
     {
-        await using var server = Create(endPoint, Console.Out);
+        await using var server = Create(endPoint, Console.Out, reusePort);
         await server.StartAsync(stop);
         Console.WriteLine($"echo server listening on {string.Join(", ", server.EndPoints)}; Ctrl+C to stop");
         await server.RunAsync(stop); // serves until Ctrl+C or SIGTERM, then stops gracefully

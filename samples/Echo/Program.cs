@@ -5,13 +5,14 @@ using Echo;
 var host = new Option<string>("--host") { Description = "The address to listen on or connect to.", DefaultValueFactory = _ => "127.0.0.1" };
 var port = new Option<int>("--port") { Description = "The TCP or UDP port.", DefaultValueFactory = _ => 5000 };
 var udp = new Option<bool>("--udp") { Description = "Use UDP: each datagram is echoed back to its sender unchanged (no length prefix)." };
+var reusePort = new Option<bool>("--reuse-port") { Description = "Linux: share the port with other echo servers started with it (SO_REUSEPORT); the kernel spreads connections among them." };
 
-var server = new Command("server", "Run the echo server until Ctrl+C.") { host, port, udp };
+var server = new Command("server", "Run the echo server until Ctrl+C.") { host, port, udp, reusePort };
 // Ctrl+C and SIGTERM cancel the token; the server then stops gracefully (draining for up to 10 s).
 server.SetAction((result, ct) =>
 {
     var endPoint = new IPEndPoint(IPAddress.Parse(result.GetValue(host)!), result.GetValue(port));
-    return result.GetValue(udp) ? UdpEchoServer.RunAsync(endPoint, ct) : EchoServer.RunAsync(endPoint, ct);
+    return result.GetValue(udp) ? UdpEchoServer.RunAsync(endPoint, ct) : EchoServer.RunAsync(endPoint, ct, result.GetValue(reusePort));
 });
 
 var hosted = new Command("hosted", "Run the echo server in the .NET Generic Host (SocketKit.Hosting) until Ctrl+C or SIGTERM.") { host, port };

@@ -85,6 +85,44 @@ public class EchoSampleTests
     }
 
     [Fact]
+    public async Task Two_server_processes_share_one_port_with_reuse_port_and_both_get_connections()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "SO_REUSEPORT spreads connections on Linux only.");
+        using var first = SampleProcess.Start("Echo", ["server", "--port", "0", "--reuse-port"]);
+        var port = IPEndPoint.Parse((await first.ReadLineStartingWithAsync("echo server listening on "))["echo server listening on ".Length..].Split(';')[0]).Port;
+        using var second = SampleProcess.Start("Echo", ["server", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--reuse-port"]);
+        await second.ReadLineStartingWithAsync("echo server listening on ");
+
+        const int Clients = 40; // from as many source ports: the chance that one process gets them all is 2 in 2^40
+        for (var i = 0; i < Clients; i++)
+        {
+            using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port)).WaitAsync(TimeSpan.FromSeconds(10));
+            byte[] frame = [0, 0, 0, 1, (byte)i];
+            await socket.SendAsync(frame, SocketFlags.None);
+            var reply = new byte[5];
+            for (var read = 0; read < reply.Length;)
+            {
+                read += await socket.ReceiveAsync(reply.AsMemory(read), SocketFlags.None).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+            }
+
+            Assert.Equal(frame, reply);
+        }
+
+        var served = new List<int>();
+        foreach (var server in new[] { first, second })
+        {
+            var (exitCode, rest) = await server.TerminateAsync();
+            Assert.Equal(0, exitCode);
+            var stopped = rest.Split('\n').Single(l => l.StartsWith("stopped after serving ", StringComparison.Ordinal));
+            served.Add(int.Parse(stopped["stopped after serving ".Length..].Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        Assert.Equal(Clients, served.Sum());
+        Assert.All(served, count => Assert.True(count > 0, $"one process served none: {string.Join(", ", served)}"));
+    }
+
+    [Fact]
     public async Task The_udp_server_sends_each_datagram_back_to_its_sender_unchanged()
     {
         await using var server = Echo.UdpEchoServer.Create(new IPEndPoint(IPAddress.Loopback, 0));

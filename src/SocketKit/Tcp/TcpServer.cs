@@ -137,6 +137,12 @@ public sealed partial class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, 
                     listener.DualMode = _options.DualMode;
                 }
 
+                if (OperatingSystem.IsLinux() && _options.ReusePort)
+                {
+                    // SO_REUSEPORT (SOL_SOCKET 1, option 15 on Linux): must be set before bind on every socket sharing the port.
+                    listener.SetRawSocketOption(1, 15, BitConverter.GetBytes(1));
+                }
+
                 listener.Bind(endPoint);
                 listener.Listen(_options.Backlog);
                 bound.Add((IPEndPoint)listener.LocalEndPoint!);

@@ -6,6 +6,8 @@ namespace SocketKit.Tcp;
 /// <summary>Settings of a <see cref="TcpServer{TIn, TOut}"/>. Defaults are safe for a public server.</summary>
 public sealed class TcpServerOptions
 {
+    private bool _reusePort; // read by Validate on every platform; the property itself is Linux-only
+
     /// <summary>
     /// The endpoints to listen on; port 0 picks a free port (see <see cref="TcpServer{TIn, TOut}.EndPoints"/>).
     /// <see cref="IPAddress.IPv6Any"/> listens dual-mode (IPv4 too) when <see cref="DualMode"/> is on. Required.
@@ -64,6 +66,20 @@ public sealed class TcpServerOptions
     /// </summary>
     public Proxy.ProxyProtocolOptions? ProxyProtocol { get; set; }
 
+    /// <summary>
+    /// Linux only: set SO_REUSEPORT on the listening sockets, so several processes (or several servers in one process),
+    /// each with this set, can listen on the same address and port, and the kernel spreads new connections among them
+    /// by a hash of the connection's addresses and ports. Every listener must belong to the same user. Defaults to
+    /// <see langword="false"/>. (macOS and the BSDs accept the option with other semantics, and Windows has none, so it
+    /// is marked Linux-only for the platform analyzer.)
+    /// </summary>
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public bool ReusePort
+    {
+        get => _reusePort;
+        set => _reusePort = value;
+    }
+
     /// <summary>Socket-level settings for accepted connections.</summary>
     public TcpSocketOptions Socket { get; set; } = new();
 
@@ -107,6 +123,11 @@ public sealed class TcpServerOptions
         if (TickInterval <= TimeSpan.Zero)
         {
             throw new ArgumentException($"{nameof(TickInterval)} must be positive.", nameof(TickInterval));
+        }
+
+        if (_reusePort && !OperatingSystem.IsLinux())
+        {
+            throw new PlatformNotSupportedException("ReusePort is supported on Linux only.");
         }
 
         Tls?.Validate();
