@@ -11,7 +11,7 @@ public static class AsyncAssert
         {
             return await task.WaitAsync(TimeSpan.FromSeconds(seconds));
         }
-        catch (TimeoutException)
+        catch (TimeoutException) when (!task.IsCompleted) // a task that itself failed with a TimeoutException reports that
         {
             Assert.Fail($"Timed out after {seconds} s waiting for {what}.");
             throw;
@@ -24,7 +24,7 @@ public static class AsyncAssert
         {
             await task.WaitAsync(TimeSpan.FromSeconds(seconds));
         }
-        catch (TimeoutException)
+        catch (TimeoutException) when (!task.IsCompleted) // a task that itself failed with a TimeoutException reports that
         {
             Assert.Fail($"Timed out after {seconds} s waiting for {what}.");
             throw;
