@@ -1,13 +1,18 @@
 using System.Diagnostics;
-using System.Net;
 using System.Net.Sockets;
+using System.Text;
 
 namespace SocketKit.IntegrationTests.Infrastructure;
 
 /// <summary>
 /// A real haproxy (Debian's package) in TCP mode, started by the test on free loopback ports from a config it writes,
-/// waited for until it accepts, and stopped by its PID.
+/// awaited through its own readiness notification, and stopped by its PID.
 /// </summary>
+/// <remarks>
+/// haproxy runs in master-worker mode with systemd's notify protocol (<c>-Ws</c>): once its listeners are bound it sends
+/// <c>READY=1</c> to the datagram socket named by <c>NOTIFY_SOCKET</c>, which the test holds. No probe connection is
+/// needed (haproxy would forward one to a backend like a client's) and nothing is polled.
+/// </remarks>
 public sealed class HaproxyProcess : IAsyncDisposable
 {
     private readonly Process _process;
@@ -25,7 +30,7 @@ public sealed class HaproxyProcess : IAsyncDisposable
     public static async Task<(HaproxyProcess Haproxy, int[] Ports)> StartAsync(params string[] servers)
     {
         var folder = new TempDirectory();
-        var ports = servers.Select(_ => FreePort()).ToArray();
+        var ports = servers.Select(_ => Loopback.FreePort()).ToArray();
         var config = new List<string>
         {
             "global", "  maxconn 1000",
@@ -38,8 +43,14 @@ public sealed class HaproxyProcess : IAsyncDisposable
 
         var path = Path.Combine(folder.Path, "haproxy.cfg");
         await File.WriteAllLinesAsync(path, config);
+        var notifyPath = Path.Combine(folder.Path, "notify.sock");
+        using var notify = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
+        notify.Bind(new UnixDomainSocketEndPoint(notifyPath));
+        var ready = WaitForReadyAsync(notify);
+
         var start = new ProcessStartInfo(Executable) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[] { "-db", "-f", path })
+        start.Environment["NOTIFY_SOCKET"] = notifyPath;
+        foreach (var argument in new[] { "-Ws", "-f", path })
         {
             start.ArgumentList.Add(argument);
         }
@@ -48,13 +59,11 @@ public sealed class HaproxyProcess : IAsyncDisposable
         _ = process.StandardOutput.ReadToEndAsync();
         var errors = process.StandardError.ReadToEndAsync();
         var haproxy = new HaproxyProcess(process, folder);
-        foreach (var port in ports)
+        var first = await AsyncAssert.Within(Task.WhenAny(ready, process.WaitForExitAsync()), "haproxy to report READY=1 or exit");
+        if (first != ready)
         {
-            if (!await AcceptsAsync(port, process))
-            {
-                await haproxy.DisposeAsync();
-                Assert.Fail($"haproxy did not listen on {port} within 10 s: {await errors}");
-            }
+            await haproxy.DisposeAsync();
+            Assert.Fail($"haproxy exited before it was ready: {await errors}");
         }
 
         return (haproxy, ports);
@@ -64,39 +73,27 @@ public sealed class HaproxyProcess : IAsyncDisposable
     {
         if (!_process.HasExited)
         {
-            _process.Kill();
+            // SIGTERM to the master stops its workers too (SIGKILL would orphan them, still holding the ports).
+            using var kill = Process.Start("kill", $"-TERM {_process.Id}");
+            await kill.WaitForExitAsync();
         }
 
-        await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        await AsyncAssert.Within(_process.WaitForExitAsync(), "haproxy to stop");
         _process.Dispose();
         _folder.Dispose();
     }
 
-    /// <summary>
-    /// Waits until haproxy listens on <paramref name="port"/>, read from the kernel's socket table: a probe connection
-    /// would be forwarded to a backend like a client's.
-    /// </summary>
-    private static async Task<bool> AcceptsAsync(int port, Process process)
+    /// <summary>Completes when a notification carrying <c>READY=1</c> arrives (<c>RELOADING=1</c> comes first).</summary>
+    private static async Task WaitForReadyAsync(Socket notify)
     {
-        var listening = FormattableString.Invariant($"0100007F:{port:X4} 00000000:0000 0A");
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (DateTime.UtcNow < deadline && !process.HasExited)
+        var buffer = new byte[4096];
+        while (true)
         {
-            if ((await File.ReadAllTextAsync("/proc/net/tcp")).Contains(listening, StringComparison.Ordinal))
+            var received = await notify.ReceiveAsync(buffer, SocketFlags.None);
+            if (Encoding.ASCII.GetString(buffer, 0, received).Split('\n').Contains("READY=1"))
             {
-                return true;
+                return;
             }
-
-            await Task.Delay(50); // polling a service that is starting; not synchronising with our own code
         }
-
-        return false;
-    }
-
-    private static int FreePort()
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
     }
 }

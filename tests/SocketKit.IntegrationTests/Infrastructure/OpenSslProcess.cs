@@ -54,14 +54,6 @@ public sealed class OpenSslProcess : IAsyncDisposable
     /// <summary>Starts <c>openssl</c> with <paramref name="arguments"/>; <see cref="WhenSeenAsync"/> completes when <paramref name="marker"/> is printed.</summary>
     public static OpenSslProcess Start(string? marker, params string[] arguments) => new(arguments, marker);
 
-    /// <summary>A loopback port nothing listens on right now (bound, read, released), for s_server.</summary>
-    public static int ProbeFreePort()
-    {
-        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)probe.LocalEndPoint!).Port;
-    }
-
     public Task WhenSeenAsync(string what) => AsyncAssert.Within(_sawMarker.Task, what);
 
     public Task WhenExitedAsync(string what) => AsyncAssert.Within(_process.WaitForExitAsync(), what);
