@@ -205,10 +205,7 @@ public sealed class ChatSampleTests
         Assert.SkipUnless(File.Exists("/usr/bin/socat"), "socat is not installed (.ci/run installs it).");
         await using var chat = await ChatTest.StartAsync();
         using var ann = await chat.JoinAsync("ann");
-        var start = new ProcessStartInfo("socat") { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
-        start.ArgumentList.Add("-");
-        start.ArgumentList.Add($"TCP:127.0.0.1:{chat.EndPoint.Port}");
-        using var socat = Process.Start(start)!;
+        using var socat = ExternalTool.StartSocat(chat.EndPoint.Port);
         try
         {
             await socat.StandardInput.WriteAsync("/nick nc\nhello from socat\n");

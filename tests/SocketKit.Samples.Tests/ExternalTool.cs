@@ -29,6 +29,15 @@ public static class ExternalTool
         return (process.ExitCode, await output, await error);
     }
 
+    /// <summary>socat as a line client of a loopback TCP port (the chat's "nc"): its stdin and stdout are the test's to drive.</summary>
+    public static Process StartSocat(int port)
+    {
+        var start = new ProcessStartInfo("socat") { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
+        start.ArgumentList.Add("-");
+        start.ArgumentList.Add($"TCP:127.0.0.1:{port}");
+        return Process.Start(start)!;
+    }
+
     /// <summary>Debian's python3 (with python3-websockets), not a pyenv or venv one earlier on PATH.</summary>
     public const string Python = "/usr/bin/python3";
 

@@ -84,7 +84,13 @@ internal static class HttpHeadParser
             throw Bad("A header value has control characters.");
         }
 
-        headers.Add(new(HeaderName(name), Encoding.Latin1.GetString(value)));
+        var fieldName = HeaderName(name);
+        if (ReferenceEquals(fieldName, "Host") && !IsHost(value))
+        {
+            throw Bad("The Host header is not a valid authority.");
+        }
+
+        headers.Add(new(fieldName, Encoding.Latin1.GetString(value)));
     }
 
     /// <summary>The header section as a whole: how the body is delimited, and what the client expects.</summary>
@@ -100,11 +106,7 @@ internal static class HttpHeadParser
         {
             if (name.Equals("Host", StringComparison.OrdinalIgnoreCase))
             {
-                hosts++;
-                if (!IsHost(value.AsSpan()))
-                {
-                    throw Bad("The Host header is not a valid authority.");
-                }
+                hosts++; // its value was checked on its line
             }
             else if (name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase))
             {

@@ -130,7 +130,7 @@ public sealed class HttpRequestFramer : Framer
                         return FrameStatus.NeedMoreData;
                     }
 
-                    var size = ChunkSize(LineAt(input, end));
+                    var size = ChunkSize(LineAt(input, _offset, end));
                     _offset = end + 2;
                     if (size == 0)
                     {
@@ -186,7 +186,7 @@ public sealed class HttpRequestFramer : Framer
 
             if (end > _offset)
             {
-                _requestLine = HttpHeadParser.ParseRequestLine(LineAt(input, end));
+                _requestLine = HttpHeadParser.ParseRequestLine(LineAt(input, _offset, end));
                 _requestLineDone = true;
                 _headers = new HttpHeaders();
                 _fieldBytes = 0;
@@ -228,7 +228,7 @@ public sealed class HttpRequestFramer : Framer
                 throw new BadHttpRequestException(431, $"More than {_limits.MaxFields} header fields.");
             }
 
-            HttpHeadParser.ParseField(LineAt(input, end, lineStart), trailers ? [] : _headers!);
+            HttpHeadParser.ParseField(LineAt(input, lineStart, end), trailers ? [] : _headers!);
         }
     }
 
@@ -285,9 +285,9 @@ public sealed class HttpRequestFramer : Framer
         return true;
     }
 
-    private ReadOnlySpan<byte> LineAt(ReadOnlySequence<byte> input, long end, long? start = null)
+    private static ReadOnlySpan<byte> LineAt(ReadOnlySequence<byte> input, long start, long end)
     {
-        var line = input.Slice(start ?? _offset, end - (start ?? _offset));
+        var line = input.Slice(start, end - start);
         return line.IsSingleSegment ? line.FirstSpan : line.ToArray();
     }
 

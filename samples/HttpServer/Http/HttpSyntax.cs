@@ -55,23 +55,6 @@ internal static class HttpSyntax
     /// <summary>A Host field value (uri-host [":" port]); may be empty.</summary>
     public static bool IsHost(ReadOnlySpan<byte> value) => AllIn(value, HostChar) && PercentEncodingIsValid(value);
 
-    /// <summary>A Host field value already decoded (Latin-1, one char per byte), checked without copying it back to bytes.</summary>
-    public static bool IsHost(ReadOnlySpan<char> value)
-    {
-        Span<byte> bytes = value.Length <= 256 ? stackalloc byte[value.Length] : new byte[value.Length];
-        for (var i = 0; i < value.Length; i++)
-        {
-            if (value[i] > 0xFF)
-            {
-                return false;
-            }
-
-            bytes[i] = (byte)value[i];
-        }
-
-        return IsHost(bytes);
-    }
-
     public static bool IsDigits(ReadOnlySpan<byte> value)
     {
         if (value.IsEmpty)

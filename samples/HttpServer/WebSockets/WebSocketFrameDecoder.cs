@@ -12,7 +12,8 @@ namespace HttpServer.WebSockets;
 /// </summary>
 public sealed class WebSocketFrameDecoder : IFramerAwareDecoder<WebSocketFrame>
 {
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+    /// <summary>UTF-8 that throws on invalid bytes: for close reasons here, and text messages in <see cref="WebSocketSession"/>.</summary>
+    internal static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     public static WebSocketFrameDecoder Instance { get; } = new();
 

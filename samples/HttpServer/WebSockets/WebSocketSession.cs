@@ -12,7 +12,6 @@ namespace HttpServer.WebSockets;
 /// </summary>
 public abstract class WebSocketSession : ConnectionHandler<WebSocketFrame, WebSocketFrame>
 {
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
     private ArrayBufferWriter<byte>? _message;
     private WebSocketOpcode _messageOpcode;
     private Decoder? _utf8;
@@ -64,7 +63,7 @@ public abstract class WebSocketSession : ConnectionHandler<WebSocketFrame, WebSo
 
         if (frame.Opcode != WebSocketOpcode.Continuation)
         {
-            (_messageOpcode, _utf8) = (frame.Opcode, frame.Opcode == WebSocketOpcode.Text ? StrictUtf8.GetDecoder() : null);
+            (_messageOpcode, _utf8) = (frame.Opcode, frame.Opcode == WebSocketOpcode.Text ? WebSocketFrameDecoder.StrictUtf8.GetDecoder() : null);
             _message = frame.IsFinal ? null : new ArrayBufferWriter<byte>();
         }
 

@@ -61,7 +61,7 @@ internal static class ProxyHeaderParser
         }
 
         string? version = null, commonName = null, cipher = null;
-        foreach (var (type, sub) in Records(value[5..]))
+        foreach (var (type, sub, _) in Records(value[5..]))
         {
             switch (type)
             {
@@ -179,13 +179,14 @@ internal static class ProxyHeaderParser
             throw Malformed($"The header's length leaves less than the {addressLength} bytes of its address family.");
         }
 
+        var recordsStart = V2FixedLength + addressLength;
         var tlvs = new List<ProxyTlv>();
-        foreach (var (type, value) in Records(header.AsSpan(V2FixedLength + addressLength)))
+        foreach (var (type, value, offset) in Records(header.AsSpan(recordsStart)))
         {
-            tlvs.Add(new ProxyTlv(type, value.ToArray()));
+            tlvs.Add(new ProxyTlv(type, value));
             if (type == 0x03)
             {
-                CheckCrc32C(header, value.Length, V2FixedLength + addressLength, tlvs.Count);
+                CheckCrc32C(header, value.Length, recordsStart + offset);
             }
         }
 
@@ -203,22 +204,14 @@ internal static class ProxyHeaderParser
         return new ProxyHeader(2, isLocal: false, source, destination, tlvs, length);
     }
 
-    /// <summary>PP2_TYPE_CRC32C: the CRC-32C of the whole header with the checksum's own four bytes as zeros.</summary>
-    private static void CheckCrc32C(byte[] header, int valueLength, int recordsStart, int index)
+    /// <summary>PP2_TYPE_CRC32C: the CRC-32C of the whole header with the checksum's own four bytes (at <paramref name="valueAt"/>) as zeros.</summary>
+    private static void CheckCrc32C(byte[] header, int valueLength, int valueAt)
     {
         if (valueLength != 4)
         {
             throw Malformed("The CRC32C record is not 4 bytes.");
         }
 
-        // Find the checksum's offset: walk the records to the index-th.
-        var offset = recordsStart;
-        for (var i = 1; i < index; i++)
-        {
-            offset += 3 + BinaryPrimitives.ReadUInt16BigEndian(header.AsSpan(offset + 1));
-        }
-
-        var valueAt = offset + 3;
         var expected = BinaryPrimitives.ReadUInt32BigEndian(header.AsSpan(valueAt));
         var crc = uint.MaxValue;
         for (var i = 0; i < header.Length; i++)
@@ -232,25 +225,25 @@ internal static class ProxyHeaderParser
         }
     }
 
-    /// <summary>type (1 byte), length (2 bytes, big-endian), value: each record must fit what is left.</summary>
-    private static List<(byte Type, byte[] Value)> Records(ReadOnlySpan<byte> records)
+    /// <summary>type (1 byte), length (2 bytes, big-endian), value: each record must fit what is left. Offsets are of each value in <paramref name="records"/>.</summary>
+    private static List<(byte Type, byte[] Value, int Offset)> Records(ReadOnlySpan<byte> records)
     {
-        var result = new List<(byte, byte[])>();
-        while (!records.IsEmpty)
+        var result = new List<(byte, byte[], int)>();
+        for (var at = 0; at < records.Length;)
         {
-            if (records.Length < 3)
+            if (records.Length - at < 3)
             {
                 throw Malformed("A TLV record is cut short in its header.");
             }
 
-            var length = BinaryPrimitives.ReadUInt16BigEndian(records[1..]);
-            if (records.Length < 3 + length)
+            var length = BinaryPrimitives.ReadUInt16BigEndian(records[(at + 1)..]);
+            if (records.Length - at - 3 < length)
             {
                 throw Malformed("A TLV record's value runs past the end of the header.");
             }
 
-            result.Add((records[0], records.Slice(3, length).ToArray()));
-            records = records[(3 + length)..];
+            result.Add((records[at], records.Slice(at + 3, length).ToArray(), at + 3));
+            at += 3 + length;
         }
 
         return result;

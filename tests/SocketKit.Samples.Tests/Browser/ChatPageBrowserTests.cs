@@ -23,7 +23,7 @@ public class ChatPageBrowserTests
         await browser.WaitUntilAsync(ann, "window.chat.lines().some(l => l.startsWith('Welcome'))", "ann's welcome");
         await browser.WaitUntilAsync(bob, "window.chat.lines().some(l => l.startsWith('Welcome'))", "bob's welcome");
 
-        using var carol = StartSocat(tcpChat.EndPoints[0]);
+        using var carol = ExternalTool.StartSocat(tcpChat.EndPoints[0].Port);
         try
         {
             await TalkAsync(browser, ann, bob, carol);
@@ -72,14 +72,6 @@ public class ChatPageBrowserTests
         await browser.EvaluateAsync(tab, "chat.send('/who')");
         await browser.WaitUntilAsync(tab, "chat.lines().some(l => l.startsWith('USERS '))", "the /who answer");
         return (await browser.EvaluateAsync(tab, "chat.lines().find(l => l.startsWith('USERS '))"))!.GetValue<string>();
-    }
-
-    private static Process StartSocat(IPEndPoint endPoint)
-    {
-        var start = new ProcessStartInfo("socat") { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
-        start.ArgumentList.Add("-");
-        start.ArgumentList.Add($"TCP:127.0.0.1:{endPoint.Port}");
-        return Process.Start(start)!;
     }
 
     /// <summary>Reads socat's output until a line equal to <paramref name="last"/>; returns what it read.</summary>
