@@ -8,7 +8,8 @@ public sealed class EchoHandler(TextWriter? log = null) : ConnectionHandler<Read
 {
     public override ValueTask OnConnectedAsync(Connection<ReadOnlySequence<byte>, ReadOnlySequence<byte>> connection, CancellationToken closing)
     {
-        log?.WriteLine($"server: connected    {connection}");
+        // Over a Unix domain socket (Linux) the kernel says which process and user connected: a local server can trust that.
+        log?.WriteLine(connection.PeerCredentials is { } peer ? $"server: connected    {connection} ({peer})" : $"server: connected    {connection}");
         return ValueTask.CompletedTask;
     }
 

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net;
+using System.Net.Sockets;
 using SocketKit.Codecs;
 using SocketKit.Tcp;
 
@@ -8,13 +9,21 @@ namespace Echo;
 /// <summary>The echo server: 4-byte big-endian length-prefixed frames, echoed with header and payload unchanged.</summary>
 public static class EchoServer
 {
-    /// <param name="endPoint">Where to listen.</param>
+    /// <param name="endPoint">Where to listen: an IP endpoint, or a Unix domain socket path (<see cref="UnixDomainSocketEndPoint"/>).</param>
     /// <param name="log">Where to print each connection, if anywhere.</param>
     /// <param name="reusePort">Share the port with other processes that set it too (Linux, SO_REUSEPORT): the kernel spreads the connections.</param>
-    public static TcpServer<ReadOnlySequence<byte>, ReadOnlySequence<byte>> Create(IPEndPoint endPoint, TextWriter? log = null, bool reusePort = false)
+    public static TcpServer<ReadOnlySequence<byte>, ReadOnlySequence<byte>> Create(EndPoint endPoint, TextWriter? log = null, bool reusePort = false)
     {
         var options = new TcpServerOptions();
-        options.EndPoints.Add(endPoint);
+        if (endPoint is UnixDomainSocketEndPoint path)
+        {
+            options.UnixEndPoints.Add(path); // local clients only; a file left by a crashed server is replaced
+        }
+        else
+        {
+            options.EndPoints.Add((IPEndPoint)endPoint);
+        }
+
         if (reusePort)
         {
             if (!OperatingSystem.IsLinux())
@@ -29,11 +38,11 @@ public static class EchoServer
     }
 
     /// <summary>Serves until <paramref name="stop"/> is cancelled (Ctrl+C), then stops gracefully.</summary>
-    public static async Task<int> RunAsync(IPEndPoint endPoint, CancellationToken stop, bool reusePort = false)
+    public static async Task<int> RunAsync(EndPoint endPoint, CancellationToken stop, bool reusePort = false)
     {
         await using var server = Create(endPoint, Console.Out, reusePort);
         await server.StartAsync(stop);
-        Console.WriteLine($"echo server listening on {string.Join(", ", server.EndPoints)}; Ctrl+C to stop");
+        Console.WriteLine($"echo server listening on {string.Join(", ", server.EndPoints.Concat<EndPoint>(server.UnixEndPoints))}; Ctrl+C to stop");
         await server.RunAsync(stop); // serves until Ctrl+C or SIGTERM, then stops gracefully
         Console.WriteLine($"stopped after serving {server.AcceptedConnections} connection(s)");
         return 0;

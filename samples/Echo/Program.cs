@@ -1,26 +1,30 @@
 using System.CommandLine;
 using System.Net;
+using System.Net.Sockets;
 using Echo;
 
 var host = new Option<string>("--host") { Description = "The address to listen on or connect to.", DefaultValueFactory = _ => "127.0.0.1" };
 var port = new Option<int>("--port") { Description = "The TCP or UDP port.", DefaultValueFactory = _ => 5000 };
 var udp = new Option<bool>("--udp") { Description = "Use UDP: each datagram is echoed back to its sender unchanged (no length prefix)." };
+var unix = new Option<string?>("--unix") { Description = "A Unix domain socket path to listen on or connect to, instead of --host and --port (local clients; TCP framing)." };
 var reusePort = new Option<bool>("--reuse-port") { Description = "Linux: share the port with other echo servers started with it (SO_REUSEPORT); the kernel spreads connections among them." };
 
-var server = new Command("server", "Run the echo server until Ctrl+C.") { host, port, udp, reusePort };
+var server = new Command("server", "Run the echo server until Ctrl+C.") { host, port, udp, reusePort, unix };
 // Ctrl+C and SIGTERM cancel the token; the server then stops gracefully (draining for up to 10 s).
 server.SetAction((result, ct) =>
 {
     var endPoint = new IPEndPoint(IPAddress.Parse(result.GetValue(host)!), result.GetValue(port));
-    return result.GetValue(udp) ? UdpEchoServer.RunAsync(endPoint, ct) : EchoServer.RunAsync(endPoint, ct, result.GetValue(reusePort));
+    return result.GetValue(unix) is { } path ? EchoServer.RunAsync(new UnixDomainSocketEndPoint(path), ct)
+        : result.GetValue(udp) ? UdpEchoServer.RunAsync(endPoint, ct)
+        : EchoServer.RunAsync(endPoint, ct, result.GetValue(reusePort));
 });
 
 var hosted = new Command("hosted", "Run the echo server in the .NET Generic Host (SocketKit.Hosting) until Ctrl+C or SIGTERM.") { host, port };
 hosted.SetAction((result, ct) => HostedEchoServer.RunAsync(new IPEndPoint(IPAddress.Parse(result.GetValue(host)!), result.GetValue(port)), ct));
 
-var client = new Command("client", "Send a few messages to an echo server and print the replies.") { host, port, udp };
-client.SetAction((result, ct) => result.GetValue(udp)
-    ? UdpEchoClient.RunAsync(new IPEndPoint(IPAddress.Parse(result.GetValue(host)!), result.GetValue(port)), Console.Out, ct)
+var client = new Command("client", "Send a few messages to an echo server and print the replies.") { host, port, udp, unix };
+client.SetAction((result, ct) => result.GetValue(unix) is { } path ? EchoClient.RunAsync(new UnixDomainSocketEndPoint(path), Console.Out, ct)
+    : result.GetValue(udp) ? UdpEchoClient.RunAsync(new IPEndPoint(IPAddress.Parse(result.GetValue(host)!), result.GetValue(port)), Console.Out, ct)
     : EchoClient.RunAsync(new DnsEndPoint(result.GetValue(host)!, result.GetValue(port)), Console.Out, ct));
 
 var demo = new Command("demo", "Start a server and a client on loopback and show them talking.");

@@ -205,7 +205,7 @@ public sealed class ChatSampleTests
         Assert.SkipUnless(File.Exists("/usr/bin/socat"), "socat is not installed (.ci/run installs it).");
         await using var chat = await ChatTest.StartAsync();
         using var ann = await chat.JoinAsync("ann");
-        using var socat = ExternalTool.StartSocat(chat.EndPoint.Port);
+        using var socat = ExternalTool.StartSocat($"TCP:127.0.0.1:{chat.EndPoint.Port}");
         try
         {
             await socat.StandardInput.WriteAsync("/nick nc\nhello from socat\n");

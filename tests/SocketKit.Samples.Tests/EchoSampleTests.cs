@@ -123,6 +123,39 @@ public class EchoSampleTests
     }
 
     [Fact]
+    public async Task Over_a_unix_socket_the_server_echoes_socat_and_names_its_process_and_the_client_talks_to_it()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "peer credentials (SO_PEERCRED) are Linux's");
+        ExternalTool.Require("socat", "socat");
+        var path = Path.Combine(Path.GetTempPath(), $"echo-{Guid.NewGuid():N}.sock");
+        using var server = SampleProcess.Start("Echo", ["server", "--unix", path]);
+        Assert.Equal($"echo server listening on {path}; Ctrl+C to stop", await server.ReadLineStartingWithAsync("echo server listening on "));
+
+        using (var socat = ExternalTool.StartSocat($"UNIX-CONNECT:{path}"))
+        {
+            byte[] frame = [0, 0, 0, 3, (byte)'u', (byte)'d', (byte)'s'];
+            await socat.StandardInput.BaseStream.WriteAsync(frame);
+            socat.StandardInput.Close(); // socat half-closes; the server echoes what it has, then closes
+            var echoed = new MemoryStream();
+            await socat.StandardOutput.BaseStream.CopyToAsync(echoed).WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.Equal(frame, echoed.ToArray());
+            var connected = await server.ReadLineStartingWithAsync("server: connected ");
+            Assert.Contains($"unix {path} <-> (unnamed) (pid={socat.Id} uid=", connected, StringComparison.Ordinal);
+        }
+
+        using (var client = SampleProcess.Start("Echo", ["client", "--unix", path]))
+        {
+            Assert.StartsWith("client: connected    #", await client.ReadLineStartingWithAsync("client: connected "), StringComparison.Ordinal);
+            await client.ReadLineStartingWithAsync("client: received     \"echo!\"");
+        }
+
+        var (exitCode, rest) = await server.TerminateAsync();
+        Assert.Equal(0, exitCode);
+        Assert.Contains("stopped after serving 2 connection(s)", rest, StringComparison.Ordinal);
+        Assert.False(File.Exists(path), "the socket file outlived the server");
+    }
+
+    [Fact]
     public async Task The_udp_server_sends_each_datagram_back_to_its_sender_unchanged()
     {
         await using var server = Echo.UdpEchoServer.Create(new IPEndPoint(IPAddress.Loopback, 0));

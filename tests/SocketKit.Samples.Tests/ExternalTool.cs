@@ -29,12 +29,15 @@ public static class ExternalTool
         return (process.ExitCode, await output, await error);
     }
 
-    /// <summary>socat as a line client of a loopback TCP port (the chat's "nc"): its stdin and stdout are the test's to drive.</summary>
-    public static Process StartSocat(int port)
+    /// <summary>
+    /// socat as a client of <paramref name="target"/> (<c>TCP:127.0.0.1:PORT</c>, <c>UNIX-CONNECT:PATH</c>), the chat's "nc":
+    /// its stdin and stdout are the test's to drive.
+    /// </summary>
+    public static Process StartSocat(string target)
     {
         var start = new ProcessStartInfo("socat") { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
         start.ArgumentList.Add("-");
-        start.ArgumentList.Add($"TCP:127.0.0.1:{port}");
+        start.ArgumentList.Add(target);
         return Process.Start(start)!;
     }
 

@@ -65,7 +65,7 @@ public sealed partial class Connection<TIn, TOut> : IConnectionPhase
         var next = new Connection<TNextIn, TNextOut>(_transport, Tuple, codec, handler, options, _ticker, _logger, group: null, _ownerStopping, Id, CreatedAt)
         {
             Owner = Owner,
-            ProxyOrigin = ProxyOrigin,
+            Origin = Origin,
         };
         if (Interlocked.CompareExchange(ref _upgrade, next, null) is not null)
         {

@@ -70,4 +70,7 @@ internal static partial class Log
 
     [LoggerMessage(20, LogLevel.Warning, "Connection {Id} {Tuple}: releasing its handler failed")]
     public static partial void HandlerReleaseFailed(ILogger logger, long id, FiveTuple tuple, Exception error);
+
+    [LoggerMessage(23, LogLevel.Warning, "Removed the stale Unix domain socket file {Path}: nothing was accepting on it")]
+    public static partial void StaleSocketRemoved(ILogger logger, string path);
 }

@@ -13,8 +13,8 @@ namespace SocketKit.Tcp;
 public static class TcpConnector
 {
     /// <summary>
-    /// Connects to <paramref name="endPoint"/> (an <see cref="IPEndPoint"/>, or a <see cref="DnsEndPoint"/> whose
-    /// addresses are tried in turn) and returns the open connection. With a handler, <c>OnConnectedAsync</c> has
+    /// Connects to <paramref name="endPoint"/> (an <see cref="IPEndPoint"/>, a <see cref="DnsEndPoint"/> whose
+    /// addresses are tried in turn, or a <see cref="UnixDomainSocketEndPoint"/> for a local server) and returns the open connection. With a handler, <c>OnConnectedAsync</c> has
     /// run when this returns; without one (<see langword="null"/>), read messages with <c>ReadAllAsync</c>.
     /// </summary>
     /// <typeparam name="TIn">The type of received messages.</typeparam>
@@ -62,7 +62,12 @@ public static class TcpConnector
         if (options.Tls is { } tlsOptions)
         {
             var tls = new TlsTransport(transport, inputOptions, ConnectionOptions.OutputPipeOptions);
-            var targetHost = endPoint is DnsEndPoint dns ? dns.Host : tuple.RemoteAddress.ToString();
+            var targetHost = endPoint switch
+            {
+                DnsEndPoint dns => dns.Host,
+                UnixDomainSocketEndPoint => "localhost", // a path names no host: set TlsClientOptions.TargetHost to check another name
+                _ => tuple.RemoteAddress.ToString(),
+            };
             if (await tls.AuthenticateAsClientAsync(tlsOptions.ToSslOptions(targetHost), tlsOptions.HandshakeTimeout, time, cancellationToken).ConfigureAwait(false) is { } failure)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -77,7 +82,10 @@ public static class TcpConnector
         try
         {
             connection = new Connection<TIn, TOut>(transport, tuple, codec, handler, options.Connection,
-                ConnectionTicker.Shared(time), logger, group: null, CancellationToken.None);
+                ConnectionTicker.Shared(time), logger, group: null, CancellationToken.None)
+            {
+                Origin = UnixPeerCredentials.Of(socket) is { } server ? new ConnectionOrigin(Peer: server) : null,
+            };
         }
         catch
         {
@@ -92,6 +100,11 @@ public static class TcpConnector
 
     private static async Task<Socket> OpenAsync(EndPoint endPoint, TcpConnectorOptions options, CancellationToken cancellationToken)
     {
+        if (endPoint is UnixDomainSocketEndPoint path)
+        {
+            return await OpenUnixAsync(path, options, cancellationToken).ConfigureAwait(false);
+        }
+
         IPAddress[] addresses;
         int port;
         switch (endPoint)
@@ -105,7 +118,7 @@ public static class TcpConnector
                 port = dns.Port;
                 break;
             default:
-                throw new ArgumentException("Only IPEndPoint and DnsEndPoint are supported.", nameof(endPoint));
+                throw new ArgumentException("Only IPEndPoint, DnsEndPoint and UnixDomainSocketEndPoint are supported.", nameof(endPoint));
         }
 
         SocketException? last = null;
@@ -136,5 +149,21 @@ public static class TcpConnector
         }
 
         throw last ?? new SocketException((int)SocketError.HostNotFound);
+    }
+
+    private static async Task<Socket> OpenUnixAsync(UnixDomainSocketEndPoint endPoint, TcpConnectorOptions options, CancellationToken cancellationToken)
+    {
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            options.Socket.Apply(socket);
+            await socket.ConnectAsync(endPoint, cancellationToken).ConfigureAwait(false);
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
     }
 }

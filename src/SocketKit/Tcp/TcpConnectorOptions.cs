@@ -10,7 +10,7 @@ public sealed class TcpConnectorOptions
     /// <summary>How long to try connecting, across every address of a host name. Defaults to 10 seconds.</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>The local endpoint to bind before connecting (a source address or port). Defaults to <see langword="null"/> (the OS chooses).</summary>
+    /// <summary>The local endpoint to bind before connecting (a source address or port; not used for a Unix domain socket). Defaults to <see langword="null"/> (the OS chooses).</summary>
     public IPEndPoint? LocalEndPoint { get; set; }
 
     /// <summary>Socket-level settings.</summary>

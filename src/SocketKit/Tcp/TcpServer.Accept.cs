@@ -76,12 +76,18 @@ public sealed partial class TcpServer<TIn, TOut>
         IPAddress? address = null; // set once this connection holds one of its address's slots
         FiveTuple tuple = default;
         Transport? transport = null; // started early when a PROXY header comes first
-        ProxiedOrigin? origin = null;
+        ConnectionOrigin? origin = null;
         var outputPipe = _sslOptions is null ? ConnectionOptions.OutputPipeOptions : TlsTransport.InnerOutputPipeOptions;
         try
         {
             tuple = SocketTuple.Of(socket);
-            if (_options.ProxyProtocol is { } proxy)
+            var isLocal = tuple.Protocol == TransportProtocol.Unix; // a Unix domain client: no proxy in front, no address to count
+            if (isLocal && UnixPeerCredentials.Of(socket) is { } peer)
+            {
+                origin = new ConnectionOrigin(Peer: peer);
+            }
+
+            if (!isLocal && _options.ProxyProtocol is { } proxy)
             {
                 if (!proxy.IsTrusted(tuple.RemoteAddress))
                 {
@@ -98,21 +104,25 @@ public sealed partial class TcpServer<TIn, TOut>
                 }
 
                 // From here on the connection is the client's: limits, the filter, logs and metrics see its address.
-                origin = new ProxiedOrigin(header, tuple);
+                origin = new ConnectionOrigin(header, tuple);
                 if (!header.IsLocal)
                 {
                     tuple = new FiveTuple(TransportProtocol.Tcp, header.Destination!, header.Source!);
                 }
             }
 
-            if (!TryTakeAddressSlot(tuple.RemoteAddress))
+            if (!isLocal)
             {
-                OnSetupEnded(); // the slots first: when the client sees the reset, the counts are already right
-                await RefuseAsync(socket, transport, "too many connections from this address", "address_limit").ConfigureAwait(false);
-                return;
+                if (!TryTakeAddressSlot(tuple.RemoteAddress))
+                {
+                    OnSetupEnded(); // the slots first: when the client sees the reset, the counts are already right
+                    await RefuseAsync(socket, transport, "too many connections from this address", "address_limit").ConfigureAwait(false);
+                    return;
+                }
+
+                address = tuple.RemoteAddress;
             }
 
-            address = tuple.RemoteAddress;
             try
             {
                 _options.Socket.Apply(socket);
@@ -157,7 +167,7 @@ public sealed partial class TcpServer<TIn, TOut>
             {
                 Owner = this,
                 HandlerFactory = _handlers,
-                ProxyOrigin = origin,
+                Origin = origin,
             };
             _connections[connection.Id] = connection;
             Interlocked.Increment(ref _accepted);
@@ -259,9 +269,9 @@ public sealed partial class TcpServer<TIn, TOut>
         _metrics!.Rejected(cause);
         try
         {
-            if (_logger.IsEnabled(LogLevel.Information) && socket.RemoteEndPoint is IPEndPoint remote && socket.LocalEndPoint is IPEndPoint local)
+            if (_logger.IsEnabled(LogLevel.Information))
             {
-                Log.ConnectionRejected(_logger, new FiveTuple(TransportProtocol.Tcp, local, remote), why);
+                Log.ConnectionRejected(_logger, SocketTuple.Of(socket), why);
             }
 
             socket.LingerState = new LingerOption(true, 0); // reset: no TIME_WAIT left on the server

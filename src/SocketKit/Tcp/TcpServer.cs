@@ -41,7 +41,8 @@ public sealed partial class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, 
     private readonly ServerLifetime _lifetime = new();
     private ConnectionTicker? _ticker;
     private ServerMetrics? _metrics;
-    private IReadOnlyList<IPEndPoint> _endPoints = [];
+    private List<IPEndPoint> _endPoints = [];
+    private List<UnixDomainSocketEndPoint> _unixEndPoints = [];
     private PipeOptions? _inputPipeOptions; // one for every connection: the limit depends only on the framing
     private int _active;   // connection slots in use (freed when a socket closes)
     private long _accepted;
@@ -87,6 +88,9 @@ public sealed partial class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, 
     /// <summary>The endpoints actually bound (with the real port when 0 was asked for). Empty before start.</summary>
     public IReadOnlyList<IPEndPoint> EndPoints => _endPoints;
 
+    /// <summary>The Unix domain socket paths listened on (<see cref="TcpServerOptions.UnixEndPoints"/>). Empty before start.</summary>
+    public IReadOnlyList<UnixDomainSocketEndPoint> UnixEndPoints => _unixEndPoints;
+
     /// <inheritdoc />
     /// <remarks>A connection that switched protocols (<see cref="Connection{TIn, TOut}.Upgrade"/>) is no longer listed: it has other message types. <see cref="ConnectionCount"/> still counts it.</remarks>
     public IReadOnlyCollection<Connection<TIn, TOut>> Connections => _connections.Values.OfType<Connection<TIn, TOut>>().ToArray();
@@ -125,43 +129,10 @@ public sealed partial class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, 
         _options.Validate();
         _inputPipeOptions = _options.Connection.InputPipeOptions(
             _options.Connection.ReceiveBufferLimit(_codec.Framing.MaxFrameLength, _codec.Framing.MaxOverheadLength));
-        var bound = new List<IPEndPoint>();
-        try
-        {
-            foreach (var endPoint in _options.EndPoints)
-            {
-                var listener = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-                _listeners.Add(listener);
-                if (endPoint.AddressFamily == AddressFamily.InterNetworkV6 && endPoint.Address.Equals(IPAddress.IPv6Any))
-                {
-                    listener.DualMode = _options.DualMode;
-                }
-
-                if (OperatingSystem.IsLinux() && _options.ReusePort)
-                {
-                    // SO_REUSEPORT (SOL_SOCKET 1, option 15 on Linux): must be set before bind on every socket sharing the port.
-                    listener.SetRawSocketOption(1, 15, BitConverter.GetBytes(1));
-                }
-
-                listener.Bind(endPoint);
-                listener.Listen(_options.Backlog);
-                bound.Add((IPEndPoint)listener.LocalEndPoint!);
-                Log.Listening(_logger, listener.LocalEndPoint);
-            }
-        }
-        catch
-        {
-            foreach (var listener in _listeners)
-            {
-                listener.Dispose();
-            }
-
-            _listeners.Clear();
-            throw;
-        }
-
-        _endPoints = bound;
-        _metrics = new ServerMetrics("tcp", bound[0], new Lock(), OpenTraffic, () => _connections.Count);
+        BindListeners();
+        _metrics = _endPoints.Count > 0
+            ? new ServerMetrics("tcp", _endPoints[0], new Lock(), OpenTraffic, () => _connections.Count)
+            : new ServerMetrics("unix", _unixEndPoints[0], new Lock(), OpenTraffic, () => _connections.Count);
         _ticker = new ConnectionTicker(_time, _options.TickInterval);
         _sslOptions = _options.Tls?.ToSslOptions();
         if (_options.MaxAcceptsPerSecond is { } rate)

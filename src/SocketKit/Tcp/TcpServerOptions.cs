@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using SocketKit.Connections;
 
 namespace SocketKit.Tcp;
@@ -13,6 +14,21 @@ public sealed class TcpServerOptions
     /// <see cref="IPAddress.IPv6Any"/> listens dual-mode (IPv4 too) when <see cref="DualMode"/> is on. Required.
     /// </summary>
     public IList<IPEndPoint> EndPoints { get; } = new List<IPEndPoint>();
+
+    /// <summary>
+    /// Unix domain socket paths to listen on as well (or instead), for local clients: the same codecs, handlers, limits and
+    /// TLS, a five-tuple that prints the paths, and <see cref="Connection{TIn, TOut}.PeerCredentials"/> on Linux. A socket
+    /// file left behind by a server that died is replaced at start; a live server on the path, or a file that is not a
+    /// socket, fails the start. The file is removed at stop. Supported on Linux, macOS and Windows 10 (1803) and later.
+    /// </summary>
+    public IList<UnixDomainSocketEndPoint> UnixEndPoints { get; } = new List<UnixDomainSocketEndPoint>();
+
+    /// <summary>
+    /// The permissions given to each <see cref="UnixEndPoints"/> socket file once bound (for example
+    /// <c>UserRead | UserWrite | GroupRead | GroupWrite</c> to let a group connect). Defaults to <see langword="null"/>:
+    /// what the process's umask leaves. Not supported on Windows.
+    /// </summary>
+    public UnixFileMode? UnixSocketFileMode { get; set; }
 
     /// <summary>Whether an IPv6 wildcard endpoint also accepts IPv4 (reported as plain IPv4 in five-tuples). Defaults to <see langword="true"/>.</summary>
     public bool DualMode { get; set; } = true;
@@ -30,6 +46,7 @@ public sealed class TcpServerOptions
     /// The most connections open at once from one remote address (IPv4-mapped addresses count as IPv4), so one host
     /// cannot take every slot. A connection beyond it is reset at once and counted in
     /// <see cref="TcpServer{TIn, TOut}.RejectedConnections"/>. Defaults to 1 000 (clients behind one NAT share an address).
+    /// Clients of <see cref="UnixEndPoints"/> have no address and are not counted here.
     /// </summary>
     public int MaxConnectionsPerAddress { get; set; } = 1_000;
 
@@ -62,7 +79,9 @@ public sealed class TcpServerOptions
 
     /// <summary>
     /// The PROXY protocol from trusted load balancers: a header naming the real client is read first, before TLS and the
-    /// codec; the per-address limit and the accept filter then apply to that client. Defaults to <see langword="null"/> (off).
+    /// codec; the per-address limit and the accept filter then apply to that client. Applies to <see cref="EndPoints"/>
+    /// (a Unix domain socket's clients are local, and its file permissions decide who connects). Defaults to
+    /// <see langword="null"/> (off).
     /// </summary>
     public Proxy.ProxyProtocolOptions? ProxyProtocol { get; set; }
 
@@ -80,7 +99,7 @@ public sealed class TcpServerOptions
         set => _reusePort = value;
     }
 
-    /// <summary>Socket-level settings for accepted connections.</summary>
+    /// <summary>Socket-level settings for accepted connections (on a Unix domain socket only the <see cref="TcpSocketOptions.ConfigureSocket"/> hook applies).</summary>
     public TcpSocketOptions Socket { get; set; } = new();
 
     /// <summary>Per-connection settings: send buffer, timeouts, idle, half-close.</summary>
@@ -90,9 +109,14 @@ public sealed class TcpServerOptions
     /// <exception cref="ArgumentException">An option is missing or out of range.</exception>
     public void Validate()
     {
-        if (EndPoints.Count == 0)
+        if (EndPoints.Count == 0 && UnixEndPoints.Count == 0)
         {
-            throw new ArgumentException($"{nameof(EndPoints)} must hold at least one endpoint.", nameof(EndPoints));
+            throw new ArgumentException($"{nameof(EndPoints)} or {nameof(UnixEndPoints)} must hold at least one endpoint.", nameof(EndPoints));
+        }
+
+        if (UnixSocketFileMode is not null && OperatingSystem.IsWindows())
+        {
+            throw new PlatformNotSupportedException($"{nameof(UnixSocketFileMode)} is not supported on Windows.");
         }
 
         if (Backlog <= 0)

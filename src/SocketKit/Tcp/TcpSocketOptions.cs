@@ -2,7 +2,7 @@ using System.Net.Sockets;
 
 namespace SocketKit.Tcp;
 
-/// <summary>Socket-level settings applied to every TCP connection, accepted or connected.</summary>
+/// <summary>Socket-level settings applied to every TCP connection, accepted or connected (to a Unix domain socket, only <see cref="ConfigureSocket"/>).</summary>
 public sealed class TcpSocketOptions
 {
     /// <summary>Disables Nagle's algorithm, so small messages go out at once. Defaults to <see langword="true"/>.</summary>
@@ -23,9 +23,15 @@ public sealed class TcpSocketOptions
     /// <summary>Called for each connection's socket after the settings above, for anything they do not cover. Defaults to <see langword="null"/>.</summary>
     public Action<Socket>? ConfigureSocket { get; set; }
 
-    /// <summary>Applies the settings to <paramref name="socket"/>.</summary>
+    /// <summary>Applies the settings to <paramref name="socket"/> (a Unix domain socket has no TCP settings: only the hook runs).</summary>
     internal void Apply(Socket socket)
     {
+        if (socket.AddressFamily == AddressFamily.Unix)
+        {
+            ConfigureSocket?.Invoke(socket);
+            return;
+        }
+
         socket.NoDelay = NoDelay;
         if (KeepAlive)
         {

@@ -23,7 +23,7 @@ public class ChatPageBrowserTests
         await browser.WaitUntilAsync(ann, "window.chat.lines().some(l => l.startsWith('Welcome'))", "ann's welcome");
         await browser.WaitUntilAsync(bob, "window.chat.lines().some(l => l.startsWith('Welcome'))", "bob's welcome");
 
-        using var carol = ExternalTool.StartSocat(tcpChat.EndPoints[0].Port);
+        using var carol = ExternalTool.StartSocat($"TCP:127.0.0.1:{tcpChat.EndPoints[0].Port}");
         try
         {
             await TalkAsync(browser, ann, bob, carol);
