@@ -32,10 +32,15 @@ public sealed class ChatCommands(ChatHub hub)
                 await PrivateAsync(me, argument, closing);
                 break;
             case "/who":
-                await me.SendAsync($"USERS {me.Room}: {string.Join(", ", hub.Members(me.Room!))}", closing);
+                var (nicks, everyone) = await hub.MembersAsync(me.Room!, closing);
+                await me.SendAsync($"USERS {me.Room}{Partial(everyone)}: {string.Join(", ", nicks)}", closing);
+                break;
+            case "/whois":
+                await WhoIsAsync(me, argument, closing);
                 break;
             case "/rooms":
-                await me.SendAsync($"ROOMS {string.Join(", ", hub.Rooms().Select(r => $"{r.Room} ({r.Members})"))}", closing);
+                var (rooms, all) = await hub.RoomsAsync(closing);
+                await me.SendAsync($"ROOMS{Partial(all)} {string.Join(", ", rooms.Select(r => $"{r.Room} ({r.Members})"))}", closing);
                 break;
             case not null:
                 await me.SendAsync($"ERR unknown command: {command}", closing);
@@ -52,7 +57,7 @@ public sealed class ChatCommands(ChatHub hub)
     /// <summary>The member's connection ended: forget it and tell its room why, unless the server is stopping.</summary>
     public async Task LeaveAsync(ChatMember me, CloseInfo closeInfo, CancellationToken cancellationToken)
     {
-        if (hub.Leave(me) is not var (nick, room) || cancellationToken.IsCancellationRequested)
+        if (await hub.LeaveAsync(me, cancellationToken) is not var (nick, room) || cancellationToken.IsCancellationRequested)
         {
             return; // never had a nickname, or the server is stopping: no one to tell
         }
@@ -73,7 +78,7 @@ public sealed class ChatCommands(ChatHub hub)
         {
             await me.SendAsync("ERR a nickname is 1 to 20 letters, digits, '_' or '-'", closing);
         }
-        else if (!hub.TryRename(me, nick, out var previous))
+        else if (await hub.TryRenameAsync(me, nick, closing) is not (true, var previous))
         {
             await me.SendAsync($"ERR nickname taken: {nick}", closing);
         }
@@ -95,7 +100,7 @@ public sealed class ChatCommands(ChatHub hub)
             return;
         }
 
-        var left = hub.Join(me, room);
+        var left = await hub.JoinAsync(me, room, closing);
         if (left != room)
         {
             await hub.BroadcastAsync(left, $"* {me.Nick} left {left}", closing);
@@ -110,11 +115,7 @@ public sealed class ChatCommands(ChatHub hub)
         {
             await me.SendAsync("ERR usage: /msg NICK TEXT", closing);
         }
-        else if (hub.Find(nick) is not { } target)
-        {
-            await me.SendAsync($"ERR no such nickname: {nick}", closing);
-        }
-        else
+        else if (hub.Find(nick) is { } target)
         {
             try
             {
@@ -126,7 +127,41 @@ public sealed class ChatCommands(ChatHub hub)
                 await me.SendAsync($"ERR {nick} just left", closing);
             }
         }
+        else if (hub.Backplane is not { } backplane)
+        {
+            await me.SendAsync($"ERR no such nickname: {nick}", closing);
+        }
+        else
+        {
+            // On another server: handed to it, delivered if the member is still there when it arrives.
+            await me.SendAsync(await backplane.SendPrivateAsync(nick, $"[PM] {me.Nick}: {text}", closing) switch
+            {
+                true => $"[PM to {nick}] {text}",
+                false => $"ERR no such nickname: {nick}",
+                null => $"ERR no such nickname on this server, and the other servers are unreachable: {nick}",
+            }, closing);
+        }
     }
+
+    private async Task WhoIsAsync(ChatMember me, string? nick, CancellationToken closing)
+    {
+        if (nick is null)
+        {
+            await me.SendAsync("ERR usage: /whois NICK", closing);
+            return;
+        }
+
+        var (member, complete) = await hub.WhoIsAsync(nick, closing);
+        await me.SendAsync(member switch
+        {
+            null => $"ERR no such nickname{Partial(complete)}: {nick}",
+            { Server: "" } => $"WHOIS {member.Nick} in {member.Room} from {member.Address} on this server",
+            _ => $"WHOIS {member.Nick} in {member.Room} from {member.Address} on {member.Server}",
+        }, closing);
+    }
+
+    /// <summary>What /who, /rooms and /whois add when the other servers could not be asked.</summary>
+    private static string Partial(bool complete) => complete ? "" : " (this server only: the others are unreachable)";
 
     /// <summary>"/cmd rest" → ("/cmd", "rest"); a plain line → (null, null).</summary>
     private static (string? Command, string? Argument) Split(string line) =>

@@ -14,6 +14,9 @@ public abstract class ChatMember
 
     public string? Room { get; set; }
 
+    /// <summary>The client's address and port (the real client's behind a load balancer that sends the PROXY protocol).</summary>
+    public abstract string Address { get; }
+
     /// <summary>
     /// Puts a line in this member's own bounded send buffer. It never waits for a slow reader: a member whose buffer is
     /// full is dropped instead (the connection's <c>FullSendBufferPolicy.Disconnect</c>), so one stuck client cannot

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using SocketKit.Codecs;
 using SocketKit.Connections;
 using SocketKit.Hosting;
+using SocketKit.Proxy;
 using SocketKit.Tcp;
 
 namespace Chat;
@@ -18,11 +19,20 @@ public static class ChatServer
     /// <param name="endPoint">Where to listen.</param>
     /// <param name="logLevel">The console log's level.</param>
     /// <param name="configure">Changes to the server's options after the sample's own (tests shrink the kernel's buffers).</param>
-    public static IHost CreateHost(IPEndPoint endPoint, LogLevel logLevel = LogLevel.Information, Action<TcpServerOptions>? configure = null)
+    /// <param name="redis">Where Redis is (<c>HOST:PORT</c>) to chat with the other servers started with it, or null to chat alone.</param>
+    public static IHost CreateHost(IPEndPoint endPoint, LogLevel logLevel = LogLevel.Information, Action<TcpServerOptions>? configure = null, string? redis = null)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(logLevel);
         builder.Services.AddSingleton<ChatHub>();
+        if (redis is not null)
+        {
+            // Registered before the server, so the host starts it first and stops it last.
+            builder.Services.AddSingleton(services => new RedisChatBackplane(
+                services.GetRequiredService<ChatHub>(), redis, services.GetRequiredService<ILogger<RedisChatBackplane>>()));
+            builder.Services.AddHostedService(services => services.GetRequiredService<RedisChatBackplane>());
+        }
+
         builder.Services
             .AddSocketKitTcpServer<string, string, ChatSession>("chat", LineCodec)
             .Configure(options =>
@@ -54,9 +64,23 @@ public static class ChatServer
     public static TcpServer<string, string> Server(this IHost host) => host.Services.GetRequiredKeyedService<TcpServer<string, string>>("chat");
 
     /// <summary>Serves until Ctrl+C or SIGTERM (the host handles both), then stops gracefully.</summary>
-    public static async Task<int> RunAsync(IPEndPoint endPoint, CancellationToken stop)
+    /// <param name="endPoint">Where to listen.</param>
+    /// <param name="stop">Cancelled by Ctrl+C or SIGTERM.</param>
+    /// <param name="redis">Where Redis is, to chat with the other servers; null to chat alone.</param>
+    /// <param name="trustedProxies">Load balancers whose PROXY protocol header names the real client; empty for none.</param>
+    public static async Task<int> RunAsync(IPEndPoint endPoint, CancellationToken stop, string? redis = null, IReadOnlyList<IPNetwork>? trustedProxies = null)
     {
-        using var host = CreateHost(endPoint);
+        using var host = CreateHost(endPoint, redis: redis, configure: options =>
+        {
+            if (trustedProxies is { Count: > 0 })
+            {
+                options.ProxyProtocol = new ProxyProtocolOptions();
+                foreach (var network in trustedProxies)
+                {
+                    options.ProxyProtocol.TrustedProxies.Add(network);
+                }
+            }
+        });
         await host.StartAsync(stop);
         Console.WriteLine($"chat server listening on {host.Server().EndPoints[0]}; Ctrl+C or SIGTERM to stop");
         await host.WaitForShutdownAsync(stop);

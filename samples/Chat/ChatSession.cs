@@ -27,6 +27,8 @@ public sealed class ChatSession(ChatHub hub) : ConnectionHandler<string, string>
     {
         public override long Id => connection.Id;
 
+        public override string Address => connection.Tuple.RemoteEndPoint.ToString();
+
         public override ValueTask SendAsync(string line, CancellationToken cancellationToken) => connection.SendAsync(line, cancellationToken);
 
         public override ValueTask DisconnectAsync(CancellationToken cancellationToken)

@@ -1,6 +1,7 @@
 using System.Net;
 using SocketKit.IntegrationTests.Infrastructure;
 using SocketKit.Proxy;
+using SocketKit.TestSupport.Services;
 
 namespace SocketKit.IntegrationTests;
 
@@ -14,7 +15,6 @@ public class HaproxyTests
     [Fact]
     public async Task Behind_haproxy_each_backend_sees_the_clients_real_address_with_v1_and_v2()
     {
-        Assert.SkipUnless(File.Exists(HaproxyProcess.Executable), "haproxy is not installed (Debian package haproxy; .ci/run installs it).");
         static void Trust(SocketKit.Tcp.TcpServerOptions o) => o.ProxyProtocol = new ProxyProtocolOptions { TrustedProxies = { IPNetwork.Parse("127.0.0.0/8") } };
         await using var v1Backend = await EchoServer.StartAsync(Trust);
         await using var v2Backend = await EchoServer.StartAsync(Trust);

@@ -195,7 +195,7 @@ public sealed class TlsTests
         Assert.SkipUnless(OpenSslProcess.IsAvailable, "openssl is not installed (.ci/run installs it).");
         using var directory = new TempDirectory();
         var (certificate, key) = TestCertificates.WritePem(Server, directory.Path);
-        var port = Loopback.FreePort();
+        var port = SocketKit.TestSupport.Services.ServiceProcess.FreePort();
         await using var openssl = OpenSslProcess.Start("ACCEPT", "s_server", "-accept", $"127.0.0.1:{port}", "-cert", certificate, "-key", key, "-rev");
         await openssl.WhenSeenAsync("s_server to listen");
 

@@ -327,6 +327,9 @@ public sealed class LineClient : IDisposable
         return new LineClient(socket);
     }
 
+    /// <summary>This client's own address and port, as a server that knows the real client should report it.</summary>
+    public IPEndPoint LocalEndPoint => (IPEndPoint)_socket.LocalEndPoint!;
+
     public async Task<string?> ReadLineAsync() => await _reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(10));
 
     /// <summary>Reads lines until <paramref name="line"/>, skipping the ones before it.</summary>

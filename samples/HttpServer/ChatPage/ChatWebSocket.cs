@@ -34,6 +34,8 @@ public sealed class ChatWebSocket(ChatHub hub) : WebSocketSession
     {
         public override long Id => connection.Id;
 
+        public override string Address => connection.Tuple.RemoteEndPoint.ToString();
+
         public override ValueTask SendAsync(string line, CancellationToken cancellationToken) => SendTextAsync(connection, line, cancellationToken);
 
         public override async ValueTask DisconnectAsync(CancellationToken cancellationToken)

@@ -56,14 +56,6 @@ public static class Loopback
 
     public static IPEndPoint Any4 => new(IPAddress.Loopback, 0);
 
-    /// <summary>A loopback port nothing listens on right now (bound, read, released), for a real peer (openssl, haproxy) that needs a port number.</summary>
-    public static int FreePort()
-    {
-        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)probe.LocalEndPoint!).Port;
-    }
-
     /// <summary>An IPv4 multicast group tests may use (239.255.0.0/16, organisation-local), sent only through lo.</summary>
     public static IPAddress MulticastGroup4 { get; } = IPAddress.Parse("239.255.42.99");
 
