@@ -23,7 +23,7 @@ public partial class ArchitectureTests
         ["SocketKit.Diagnostics"] = ["SocketKit", "SocketKit.Internal", "SocketKit.Connections"],
         ["SocketKit.Servers"] = ["SocketKit", "SocketKit.Internal", "SocketKit.Codecs", "SocketKit.Transports", "SocketKit.Connections"],
         ["SocketKit.Tcp"] = ["SocketKit", "SocketKit.Internal", "SocketKit.Codecs", "SocketKit.Tls", "SocketKit.Proxy", "SocketKit.Transports", "SocketKit.Connections", "SocketKit.Servers", "SocketKit.Diagnostics"],
-        ["SocketKit.Requests"] = ["SocketKit", "SocketKit.Connections"],
+        ["SocketKit.Requests"] = ["SocketKit", "SocketKit.Codecs", "SocketKit.Connections"],
         ["SocketKit.Udp"] = ["SocketKit", "SocketKit.Internal", "SocketKit.Codecs", "SocketKit.Transports", "SocketKit.Connections", "SocketKit.Servers", "SocketKit.Diagnostics"],
     };
 
