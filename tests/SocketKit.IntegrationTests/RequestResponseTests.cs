@@ -11,14 +11,6 @@ namespace SocketKit.IntegrationTests;
 [Collection(nameof(LoopbackTests))]
 public class RequestResponseTests
 {
-    /// <summary>"ID TEXT" lines both ways.</summary>
-    private sealed class LineIds : IRequestIds<string, string>
-    {
-        public string WithId(string message, long id) => $"{id} {message}";
-
-        public long? IdOf(string message) => long.TryParse(message.Split(' ')[0], out var id) ? id : null;
-    }
-
     /// <summary>Squares the number in the request; the odd ones yield first, so answers leave out of order.</summary>
     private sealed class SquareServer() : RequestHandler<string, string>(new LineIds(), maxConcurrentRequests: 4)
     {

@@ -1,24 +1,14 @@
 namespace SocketKit.TestSupport.Services;
 
 /// <summary>A real haproxy (Debian's package) in TCP mode, in master-worker mode (<c>-Ws</c>), from a config the test writes.</summary>
-public sealed class HaproxyProcess : IAsyncDisposable
+public static class HaproxyProcess
 {
-    private readonly ServiceProcess _service;
-    private readonly TempDirectory _folder;
-
-    private HaproxyProcess(ServiceProcess service, TempDirectory folder)
-    {
-        _service = service;
-        _folder = folder;
-    }
-
     public const string Executable = "/usr/sbin/haproxy";
 
     /// <summary>Starts haproxy with one TCP frontend per backend (e.g. <c>"server s 127.0.0.1:5000 send-proxy-v2"</c>, or several lines); returns it and each frontend's port.</summary>
-    public static async Task<(HaproxyProcess Haproxy, int[] Ports)> StartAsync(params string[] backends)
+    public static async Task<(ServiceProcess Haproxy, int[] Ports)> StartAsync(params string[] backends)
     {
         ServiceProcess.Require(Executable, "haproxy");
-        var folder = new TempDirectory();
         var ports = backends.Select(_ => ServiceProcess.FreePort()).ToArray();
         var config = new List<string>
         {
@@ -31,22 +21,12 @@ public sealed class HaproxyProcess : IAsyncDisposable
             config.AddRange(backends[i].Split('\n').Select(line => "  " + line));
         }
 
-        var path = Path.Combine(folder.Path, "haproxy.cfg");
-        await File.WriteAllLinesAsync(path, config);
-        try
+        var haproxy = await ServiceProcess.StartAsync(Executable, folder =>
         {
-            return (new HaproxyProcess(await ServiceProcess.StartAsync(Executable, ["-Ws", "-f", path], folder.Path), folder), ports);
-        }
-        catch
-        {
-            folder.Dispose();
-            throw;
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _service.DisposeAsync();
-        _folder.Dispose();
+            var path = Path.Combine(folder, "haproxy.cfg");
+            File.WriteAllLines(path, config);
+            return ["-Ws", "-f", path];
+        });
+        return (haproxy, ports);
     }
 }

@@ -1,21 +1,13 @@
+using System.Globalization;
+
 namespace SocketKit.TestSupport.Services;
 
 /// <summary>A real redis-server (Debian's package) on a loopback port, in memory only (no snapshot, no append-only file).</summary>
-public sealed class RedisProcess : IAsyncDisposable
+public sealed class RedisProcess(ServiceProcess service, int port) : IAsyncDisposable
 {
-    private readonly ServiceProcess _service;
-    private readonly TempDirectory _folder;
-
-    private RedisProcess(ServiceProcess service, TempDirectory folder, int port)
-    {
-        _service = service;
-        _folder = folder;
-        Port = port;
-    }
-
     public const string Executable = "/usr/bin/redis-server";
 
-    public int Port { get; }
+    public int Port => port;
 
     /// <summary>Where clients connect: <c>127.0.0.1:PORT</c>.</summary>
     public string Address => $"127.0.0.1:{Port}";
@@ -24,27 +16,15 @@ public sealed class RedisProcess : IAsyncDisposable
     public static async Task<RedisProcess> StartAsync(int? port = null)
     {
         ServiceProcess.Require(Executable, "redis-server");
-        var folder = new TempDirectory();
         var chosen = port ?? ServiceProcess.FreePort();
-        string[] arguments =
+        var redis = await ServiceProcess.StartAsync(Executable, folder =>
         [
-            "--port", chosen.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1",
-            "--save", "", "--appendonly", "no", "--dir", folder.Path, "--supervised", "systemd", "--daemonize", "no",
-        ];
-        try
-        {
-            return new RedisProcess(await ServiceProcess.StartAsync(Executable, arguments, folder.Path), folder, chosen);
-        }
-        catch
-        {
-            folder.Dispose();
-            throw;
-        }
+            "--port", chosen.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1",
+            "--save", "", "--appendonly", "no", "--dir", folder, "--supervised", "systemd", "--daemonize", "no",
+        ]);
+        return new RedisProcess(redis, chosen);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _service.DisposeAsync();
-        _folder.Dispose();
-    }
+    /// <summary>Stops it by its PID (SIGTERM).</summary>
+    public ValueTask DisposeAsync() => service.DisposeAsync();
 }

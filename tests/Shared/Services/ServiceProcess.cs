@@ -19,12 +19,14 @@ public sealed class ServiceProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly string _name;
     private readonly Task<string> _errors;
+    private readonly TempDirectory _folder;
 
-    private ServiceProcess(Process process, string name, Task<string> errors)
+    private ServiceProcess(Process process, string name, Task<string> errors, TempDirectory folder)
     {
         _process = process;
         _name = name;
         _errors = errors;
+        _folder = folder;
     }
 
     /// <summary>The service's process id.</summary>
@@ -44,19 +46,19 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     /// <summary>Starts <paramref name="executable"/> and returns once it has sent <c>READY=1</c>; fails the test if it exits first.</summary>
     /// <param name="executable">The program.</param>
-    /// <param name="arguments">Its arguments.</param>
-    /// <param name="notifyFolder">Where to put the notification socket (a folder the test owns).</param>
-    public static async Task<ServiceProcess> StartAsync(string executable, IEnumerable<string> arguments, string notifyFolder)
+    /// <param name="arguments">Its arguments, given a folder of the service's own (for its config and files), deleted when it stops.</param>
+    public static async Task<ServiceProcess> StartAsync(string executable, Func<string, IEnumerable<string>> arguments)
     {
         var name = Path.GetFileName(executable);
-        var notifyPath = Path.Combine(notifyFolder, $"notify-{Guid.NewGuid():N}.sock");
+        var folder = new TempDirectory();
+        var notifyPath = Path.Combine(folder.Path, "notify.sock");
         using var notify = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
         notify.Bind(new UnixDomainSocketEndPoint(notifyPath));
         var ready = WaitForReadyAsync(notify);
 
         var start = new ProcessStartInfo(executable) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.Environment["NOTIFY_SOCKET"] = notifyPath;
-        foreach (var argument in arguments)
+        foreach (var argument in arguments(folder.Path))
         {
             start.ArgumentList.Add(argument);
         }
@@ -64,7 +66,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var errors = process.StandardError.ReadToEndAsync();
-        var service = new ServiceProcess(process, name, errors);
+        var service = new ServiceProcess(process, name, errors, folder);
         var first = await AsyncAssert.Within(Task.WhenAny(ready, process.WaitForExitAsync()), $"{name} to report READY=1 or exit");
         if (first != ready)
         {
@@ -75,7 +77,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         return service;
     }
 
-    /// <summary>Stops the service with SIGTERM (a master process stops its workers too; SIGKILL would orphan them) and waits for it.</summary>
+    /// <summary>Stops the service with SIGTERM (a master process stops its workers too; SIGKILL would orphan them), waits for it, and deletes its folder.</summary>
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)
@@ -87,6 +89,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         await AsyncAssert.Within(_process.WaitForExitAsync(), $"{_name} to stop");
         await _errors;
         _process.Dispose();
+        _folder.Dispose();
     }
 
     /// <summary>Completes when a notification carrying <c>READY=1</c> arrives (haproxy sends <c>RELOADING=1</c>, redis a STATUS first).</summary>

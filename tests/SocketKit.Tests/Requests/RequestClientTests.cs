@@ -14,14 +14,6 @@ namespace SocketKit.Tests.Requests;
 /// </summary>
 public class RequestClientTests
 {
-    /// <summary>"ID TEXT" lines: the id is the first word.</summary>
-    private sealed class LineIds : IRequestIds<string, string>
-    {
-        public string WithId(string request, long id) => $"{id} {request}";
-
-        public long? IdOf(string response) => long.TryParse(response.Split(' ')[0], out var id) ? id : null;
-    }
-
     /// <summary>The server side of the pattern: it answers each request with the request's id, when and in what order it likes.</summary>
     private sealed class HoldingServer : ConnectionHandler<string, string>
     {

@@ -14,14 +14,6 @@ namespace SocketKit.Tests.Requests;
 /// </summary>
 public class RequestHandlerTests
 {
-    /// <summary>"ID TEXT" lines both ways: the id is the first word.</summary>
-    private sealed class LineIds : IRequestIds<string, string>
-    {
-        public string WithId(string message, long id) => $"{id} {message}";
-
-        public long? IdOf(string message) => long.TryParse(message.Split(' ')[0], out var id) ? id : null;
-    }
-
     /// <summary>Answers "re: TEXT" once the test releases that request's text; "fail" throws.</summary>
     private sealed class GatedServer(int max = 16, bool answerFailures = false) : RequestHandler<string, string>(new LineIds(), max)
     {
@@ -61,6 +53,13 @@ public class RequestHandlerTests
         private TaskCompletionSource Gate(string text) => _gates.GetOrAdd(text, _ => new(TaskCreationOptions.RunContinuationsAsynchronously));
     }
 
+    /// <summary>The server's connection and a request client on the other end of an in-memory pair.</summary>
+    private static (Connection<string, string> ServerSide, RequestClient<string, string> Requests) Connect(GatedServer server)
+    {
+        var (serverSide, client) = InMemoryConnection.CreatePair(Codec.Lines(), server, Codec.Lines(), clientHandler: null);
+        return (serverSide, new RequestClient<string, string>(client, new LineIds()));
+    }
+
     private static async Task<string> NextEventAsync(GatedServer server) =>
         await AsyncAssert.Within(server.Events.Reader.ReadAsync(TestContext.Current.CancellationToken).AsTask(), "the next event at the server");
 
@@ -68,8 +67,8 @@ public class RequestHandlerTests
     public async Task Requests_run_side_by_side_and_each_answer_goes_back_with_its_id_as_it_finishes()
     {
         var server = new GatedServer();
-        var (_, client) = InMemoryConnection.CreatePair(Codec.Lines(), server, Codec.Lines(), clientHandler: null);
-        await using var requests = new RequestClient<string, string>(client, new LineIds());
+        var (_, requests) = Connect(server);
+        await using var _ = requests;
 
         var slow = requests.SendAsync("slow", TestContext.Current.CancellationToken);
         var quick = requests.SendAsync("quick", TestContext.Current.CancellationToken);
@@ -87,8 +86,8 @@ public class RequestHandlerTests
     public async Task Beyond_the_bound_the_next_request_waits_for_one_to_finish()
     {
         var server = new GatedServer(max: 2);
-        var (_, client) = InMemoryConnection.CreatePair(Codec.Lines(), server, Codec.Lines(), clientHandler: null);
-        await using var requests = new RequestClient<string, string>(client, new LineIds());
+        var (_, requests) = Connect(server);
+        await using var _ = requests;
 
         var answers = new[] { "a", "b", "c" }.Select(text => requests.SendAsync(text, TestContext.Current.CancellationToken)).ToArray();
         Assert.Equal("start a", await NextEventAsync(server));
@@ -119,8 +118,8 @@ public class RequestHandlerTests
     public async Task A_failing_request_closes_the_connection_as_a_handler_error_unless_it_is_answered()
     {
         var closing = new GatedServer();
-        var (serverSide, client) = InMemoryConnection.CreatePair(Codec.Lines(), closing, Codec.Lines(), clientHandler: null);
-        await using (var requests = new RequestClient<string, string>(client, new LineIds()))
+        var (serverSide, requests) = Connect(closing);
+        await using (requests)
         {
             var failed = requests.SendAsync("fail", TestContext.Current.CancellationToken);
             closing.Release("fail");
@@ -132,8 +131,8 @@ public class RequestHandlerTests
         }
 
         var answering = new GatedServer(answerFailures: true);
-        var (_, client2) = InMemoryConnection.CreatePair(Codec.Lines(), answering, Codec.Lines(), clientHandler: null);
-        await using var requests2 = new RequestClient<string, string>(client2, new LineIds());
+        var (_, requests2) = Connect(answering);
+        await using var __ = requests2;
         var answered = requests2.SendAsync("fail", TestContext.Current.CancellationToken);
         var next = requests2.SendAsync("next", TestContext.Current.CancellationToken);
         answering.Release("fail");
@@ -147,8 +146,8 @@ public class RequestHandlerTests
     public async Task Requests_running_when_the_connection_closes_are_cancelled()
     {
         var server = new GatedServer();
-        var (serverSide, client) = InMemoryConnection.CreatePair(Codec.Lines(), server, Codec.Lines(), clientHandler: null);
-        await using var requests = new RequestClient<string, string>(client, new LineIds());
+        var (serverSide, requests) = Connect(server);
+        await using var _ = requests;
         var pending = requests.SendAsync("forever", TestContext.Current.CancellationToken);
         Assert.Equal("start forever", await NextEventAsync(server));
 
