@@ -24,6 +24,9 @@ public sealed partial class RedisChatBackplane : IChatBackplane, IHostedService,
     /// <summary>How long a server's nicknames and presence outlive its last refresh.</summary>
     public static readonly TimeSpan PresenceTtl = TimeSpan.FromSeconds(30);
 
+    /// <summary>How long a start waits for Redis before serving alone (it joins the others later, once Redis answers).</summary>
+    public static readonly TimeSpan StartWait = TimeSpan.FromSeconds(5);
+
     /// <summary>How often a server refreshes its presence (well within <see cref="PresenceTtl"/>).</summary>
     public static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(10);
 
@@ -60,6 +63,7 @@ public sealed partial class RedisChatBackplane : IChatBackplane, IHostedService,
     private readonly CancellationTokenSource _stopping = new();
     private ConnectionMultiplexer? _redis;
     private Task _refreshing = Task.CompletedTask;
+    private bool _subscribed; // only the resync (one at a time) sets it
     private int _online;
     private readonly Lock _resyncLock = new();
     private Task _resync = Task.CompletedTask;
@@ -109,16 +113,14 @@ public sealed partial class RedisChatBackplane : IChatBackplane, IHostedService,
         _redis.ConnectionFailed += (_, e) => OnCutOff(e.Exception);
         _redis.ConnectionRestored += (_, _) => _ = ResyncAsync();
 
-        var subscriber = _redis.GetSubscriber();
-        (await subscriber.SubscribeAsync(RoomsChannel)).OnMessage(OnRoomLineAsync);       // each queue keeps its order
-        (await subscriber.SubscribeAsync(ServerChannel(_server))).OnMessage(OnPrivateLineAsync);
         _hub.Backplane = this;
         _refreshing = RefreshLoopAsync(_stopping.Token);
-        if (_redis.IsConnected)
+        // Give Redis a moment to answer, so a healthy start is already joined; otherwise carry on alone and join later.
+        try
         {
-            await ResyncAsync();
+            await ResyncAsync().WaitAsync(StartWait, _time, cancellationToken);
         }
-        else
+        catch (TimeoutException)
         {
             Log.Unreachable(_logger, _configuration);
         }
@@ -277,9 +279,9 @@ public sealed partial class RedisChatBackplane : IChatBackplane, IHostedService,
                 {
                     await RefreshAsync();
                 }
-                else if (_redis!.IsConnected)
+                else
                 {
-                    await ResyncAsync(); // connected without a Restored event (the first connection after a start without Redis)
+                    await ResyncAsync(); // joins once Redis answers, if no Restored event did (a start without Redis)
                 }
             }
         }
@@ -304,7 +306,7 @@ public sealed partial class RedisChatBackplane : IChatBackplane, IHostedService,
         try
         {
             // Both ways must work before the others are told we are back: messages reach us, and our claims reach Redis.
-            while (!_stopping.IsCancellationRequested && !(await PingAsync() && await RefreshAsync()))
+            while (!_stopping.IsCancellationRequested && !(await SubscribeAsync() && await PingAsync() && await RefreshAsync()))
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(250), _time, _stopping.Token);
             }
@@ -319,6 +321,25 @@ public sealed partial class RedisChatBackplane : IChatBackplane, IHostedService,
         {
             // Stopping.
         }
+    }
+
+    /// <summary>
+    /// Subscribes to the rooms' channel and ours, once: StackExchange.Redis subscribes again by itself after a reconnect.
+    /// A first attempt can fail while the subscription connection is still coming up (or Redis is away); the resync retries.
+    /// </summary>
+    private async Task<bool> SubscribeAsync()
+    {
+        if (!_subscribed)
+        {
+            var subscriber = _redis!.GetSubscriber();
+            _subscribed = await TryAsync(async () =>
+            {
+                (await subscriber.SubscribeAsync(RoomsChannel)).OnMessage(OnRoomLineAsync); // each queue keeps its order
+                (await subscriber.SubscribeAsync(ServerChannel(_server))).OnMessage(OnPrivateLineAsync);
+            });
+        }
+
+        return _subscribed;
     }
 
     /// <summary>Publishes to our own channel and waits for it to come back: the one proof that messages reach us again.</summary>

@@ -35,6 +35,8 @@ public sealed class ChatAcrossServersTests
         using var ann = await JoinAsync(ports[0], "ann");
         Assert.Equal("* ann joined lobby", await bob.ReadLineAsync()); // from server a, through Redis
 
+        await SettleAsync(bob, "bob", ann); // ann may yet hear that bob joined: relayed, it can come after her own join
+
         await ann.WriteLineAsync("hello from a");
         Assert.Equal("[lobby] ann: hello from a", await ann.ReadLineAsync());
         Assert.Equal("[lobby] ann: hello from a", await bob.ReadLineAsync());
@@ -76,12 +78,13 @@ public sealed class ChatAcrossServersTests
         var redis = await RedisProcess.StartAsync();
         await using var a = await ChatNode.StartAsync(redis.Address);
         await using var b = await ChatNode.StartAsync(redis.Address);
-        using var ann = await JoinAsync(a.EndPoint.Port, "ann");
-        using var cat = await JoinAsync(a.EndPoint.Port, "cat");
-        Assert.Equal("* cat joined lobby", await ann.ReadLineAsync());
+        // Each joins after the ones before are in: a join relayed from the other server can arrive after a later local one.
         using var bob = await JoinAsync(b.EndPoint.Port, "bob");
-        Assert.Equal("* bob joined lobby", await ann.ReadLineAsync());
-        Assert.Equal("* bob joined lobby", await cat.ReadLineAsync());
+        using var ann = await JoinAsync(a.EndPoint.Port, "ann");
+        Assert.Equal("* ann joined lobby", await bob.ReadLineAsync());
+        using var cat = await JoinAsync(a.EndPoint.Port, "cat");
+        Assert.Equal("* cat joined lobby", await bob.ReadLineAsync());
+        await SettleAsync(bob, "bob", ann, cat);
 
         await redis.DisposeAsync(); // SIGTERM by its PID
         foreach (var client in new[] { ann, cat, bob })
@@ -118,14 +121,16 @@ public sealed class ChatAcrossServersTests
         var redis = await RedisProcess.StartAsync();
         await using var a = await ChatNode.StartAsync(redis.Address);
         await using var b = await ChatNode.StartAsync(redis.Address);
+        using var other = await JoinAsync(b.EndPoint.Port, "zed");
         using var ann = await JoinAsync(a.EndPoint.Port, "ann");
-        using var other = await LineClient.ConnectAsync(new IPEndPoint(IPAddress.Loopback, b.EndPoint.Port));
-        await other.ReadLineAsync();
+        Assert.Equal("* ann joined lobby", await other.ReadLineAsync());
+        await SettleAsync(other, "zed", ann);
         await redis.DisposeAsync();
         Assert.Equal(RedisChatBackplane.CutOffNotice, await ann.ReadLineAsync());
+        Assert.Equal(RedisChatBackplane.CutOffNotice, await other.ReadLineAsync()); // server b knows it is cut off
 
         await other.WriteLineAsync("/nick ann"); // server b cannot ask server a: allowed for now
-        Assert.Equal("* ann joined lobby", await other.ReadLineAsync());
+        Assert.Equal("* zed is now ann", await other.ReadLineAsync());
         await using var back = await RedisProcess.StartAsync(redis.Port);
 
         // Whichever server claims it first keeps it and tells its member it is back; the other's member is told to pick
@@ -162,10 +167,23 @@ public sealed class ChatAcrossServersTests
         Assert.Equal("* line joined lobby", await ReceiveAsync(tab));
         await SendAsync(tab, "hi from the browser");
         Assert.Equal("[lobby] web: hi from the browser", await ReceiveAsync(tab));
-        Assert.Equal("[lobby] web: hi from the browser", await line.ReadLineAsync());
+        await line.ReadUntilAsync("[lobby] web: hi from the browser"); // after the relayed "* web joined lobby", if that came late
         await line.WriteLineAsync("/msg web hi from nc");
         Assert.Equal("[PM] line: hi from nc", await ReceiveAsync(tab));
         Assert.Equal("[PM to web] hi from nc", await line.ReadLineAsync());
+    }
+
+    /// <summary>
+    /// Waits until everything the speaker's server relayed so far has reached the listeners: the speaker says a line, and
+    /// each reads up to it (a server's lines arrive in the order it published them). Lines before it are skipped.
+    /// </summary>
+    private static async Task SettleAsync(LineClient speaker, string nick, params LineClient[] listeners)
+    {
+        await speaker.WriteLineAsync("settle");
+        foreach (var client in listeners.Prepend(speaker))
+        {
+            await client.ReadUntilAsync($"[lobby] {nick}: settle");
+        }
     }
 
     private static async Task<LineClient> JoinAsync(int port, string nick)

@@ -335,8 +335,9 @@ public sealed class LineClient : IDisposable
     /// <summary>Reads lines until <paramref name="line"/>, skipping the ones before it.</summary>
     public async Task ReadUntilAsync(string line)
     {
-        while (await ReadLineAsync() is { } got && got != line)
+        while (await ReadLineAsync() is var got && got != line)
         {
+            Assert.True(got is not null, $"The connection ended before \"{line}\".");
         }
     }
 
