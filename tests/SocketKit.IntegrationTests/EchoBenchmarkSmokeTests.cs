@@ -12,13 +12,11 @@ public class EchoBenchmarkSmokeTests
     {
         using var stopServer = new CancellationTokenSource();
         var server = await SocketKitEchoServer.StartServerAsync(stopServer.Token);
-        var progress = new LoadGenerator.Progress();
         using var stopLoad = new CancellationTokenSource(TimeSpan.FromSeconds(1));
         var echoed = await AsyncAssert.Within(
-            LoadGenerator.RunAsync(server.EndPoints[0].Port, connections: 4, inFlight: 4, payload: 1024, progress, stopLoad.Token),
+            LoadGenerator.RunAsync(server.EndPoints[0].Port, connections: 4, inFlight: 4, payload: 1024, stopLoad.Token),
             "a second of verified echo load", 30);
         Assert.True(echoed > 100, $"only {echoed} frames echoed in a second");
-        Assert.Equal(echoed, progress.Echoed);
         await stopServer.CancelAsync();
         await AsyncAssert.Within(server.StopAsync(), "the server to stop");
     }

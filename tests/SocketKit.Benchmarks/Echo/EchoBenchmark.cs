@@ -10,10 +10,21 @@ namespace SocketKit.Benchmarks.Echo;
 /// </summary>
 public static class EchoBenchmark
 {
-    private static readonly string[] AllServers = ["socketkit", "kestrel", "dotnetty", "bare"];
+    private static readonly string[] AllServers = ["socketkit", "kestrel", "dotnetty", "bare", NativeTools.EchoServer];
+
+    /// <summary>Set in the re-run of this program that is pinned to the load generator's core.</summary>
+    private const string PinnedVariable = "SOCKETKIT_ECHO_PINNED";
 
     public static async Task<int> RunAsync(string[] args)
     {
+        // Pinned (the default): each server on core 0, this process (the load generator) on core 1, so neither steals
+        // the other's cycles and small-message costs stop drowning in scheduling noise. --unpinned shares both cores.
+        var pinned = !args.Contains("--unpinned");
+        if (pinned && Environment.GetEnvironmentVariable(PinnedVariable) != "1")
+        {
+            return await RunPinnedAsync(args);
+        }
+
         var servers = Option(args, "--servers")?.Split(',') ?? AllServers;
         var runs = int.Parse(Option(args, "--runs") ?? "3", CultureInfo.InvariantCulture);
         var seconds = double.Parse(Option(args, "--seconds") ?? "5", CultureInfo.InvariantCulture);
@@ -21,7 +32,8 @@ public static class EchoBenchmark
         var output = Option(args, "--output");
         var idleOnly = args.Contains("--idle-only");
         var limit = DescriptorLimit.Raise((ulong)(idle * 2) + 1024);
-        Console.WriteLine($"echo benchmark: servers {string.Join(", ", servers)}; {runs} run(s); {seconds} s windows; {idle} idle connections; descriptor limit {limit}");
+        Console.WriteLine($"echo benchmark: servers {string.Join(", ", servers)}; {runs} run(s); {seconds} s windows; {idle} idle connections; descriptor limit {limit}; "
+            + (pinned ? $"pinned: servers on core {ServerProcess.ServerCore}, load generator on core {LoadCore}" : "unpinned"));
 
         var results = new List<EchoResult>();
         for (var run = 1; run <= runs; run++)
@@ -29,7 +41,7 @@ public static class EchoBenchmark
             foreach (var server in servers)
             {
                 Console.Write($"run {run}/{runs} {server,-10}");
-                var result = await MeasureAsync(server, TimeSpan.FromSeconds(seconds), idle, idleOnly);
+                var result = await MeasureAsync(server, TimeSpan.FromSeconds(seconds), idle, idleOnly, pinned);
                 results.Add(result);
                 Console.WriteLine(FormattableString.Invariant(
                     $" small {result.SmallCpuUsPerMessage:F3} µs/msg, bulk {result.BulkCpuMsPerGigabyte:F0} ms/GB, idle {result.IdleKibPerConnection:F2} KiB/conn"));
@@ -50,18 +62,37 @@ public static class EchoBenchmark
         return 0;
     }
 
-    /// <summary>Runs SocketKit's echo alone for about a second and checks that it echoed: the smoke test behind CI.</summary>
-    public static async Task<long> SmokeAsync()
+    private const int LoadCore = 1;
+
+    /// <summary>Runs this program again under <c>taskset</c> on the load generator's core, with the same arguments.</summary>
+    private static async Task<int> RunPinnedAsync(string[] args)
     {
-        await using var server = await ServerProcess.StartAsync("socketkit");
-        var (echoed, _, _) = await LoadAsync(server, 4, 4, 32, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1));
-        return echoed;
+        var self = Environment.ProcessPath!;
+        var info = new ProcessStartInfo("taskset") { UseShellExecute = false };
+        info.ArgumentList.Add("-c");
+        info.ArgumentList.Add(LoadCore.ToString(CultureInfo.InvariantCulture));
+        info.ArgumentList.Add(self);
+        if (Path.GetFileNameWithoutExtension(self) == "dotnet")
+        {
+            info.ArgumentList.Add(typeof(EchoBenchmark).Assembly.Location);
+        }
+
+        info.ArgumentList.Add("echo");
+        foreach (var argument in args)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        info.Environment[PinnedVariable] = "1";
+        using var process = Process.Start(info) ?? throw new InvalidOperationException("taskset did not start");
+        await process.WaitForExitAsync();
+        return process.ExitCode;
     }
 
-    private static async Task<EchoResult> MeasureAsync(string name, TimeSpan window, int idleConnections, bool idleOnly)
+    private static async Task<EchoResult> MeasureAsync(string name, TimeSpan window, int idleConnections, bool idleOnly, bool pinned)
     {
         var result = new EchoResult(name);
-        await using var server = await ServerProcess.StartAsync(name);
+        await using var server = await ServerProcess.StartAsync(name, pinned);
 
         // Idle memory first, on the fresh process, after a 64-connection warm-up.
         foreach (var socket in await LoadGenerator.OpenIdleAsync(server.Port, 64))
@@ -83,19 +114,16 @@ public static class EchoBenchmark
             return result; // --idle-only: a quick, stable check of memory per connection
         }
 
-        var latency = new LoadGenerator.Progress();
-        await LoadAsync(server, 1, 1, 32, TimeSpan.FromSeconds(1), window, latency);
-        var sorted = latency.LatenciesMicroseconds.Order().ToArray();
-        result.LatencyP50Us = Percentile(sorted, 0.50);
-        result.LatencyP99Us = Percentile(sorted, 0.99);
+        var (_, _, _, latency) = await LoadAsync(server, 1, 1, 32, TimeSpan.FromSeconds(1), window, timeRoundTrips: true);
+        (result.LatencyP50Us, result.LatencyP99Us) = latency!.Value;
 
-        var (small, smallCpu, allocated) = await LoadAsync(server, 50, 16, 32, TimeSpan.FromSeconds(1), window);
+        var (small, smallCpu, allocated, _) = await LoadAsync(server, 50, 16, 32, TimeSpan.FromSeconds(1), window);
         result.SmallMessagesPerSecond = small / window.TotalSeconds;
         result.SmallCpuUsPerMessage = smallCpu.TotalMicroseconds / small;
         result.AllocatedBytesPerMessage = allocated ?? double.NaN;
 
         const int bulkPayload = 64 * 1024;
-        var (bulk, bulkCpu, _) = await LoadAsync(server, 8, 4, bulkPayload, TimeSpan.FromSeconds(1), window);
+        var (bulk, bulkCpu, _, _) = await LoadAsync(server, 8, 4, bulkPayload, TimeSpan.FromSeconds(1), window);
         var gigabytes = bulk * (double)(bulkPayload + EchoFrames.HeaderLength) / 1e9;
         result.BulkMegabytesPerSecond = gigabytes * 1000 / window.TotalSeconds;
         result.BulkCpuMsPerGigabyte = bulkCpu.TotalMilliseconds / gigabytes;
@@ -106,37 +134,34 @@ public static class EchoBenchmark
         return result;
     }
 
-    /// <summary>Runs a load, samples the server's CPU time and the echo count at both edges of the measured window.</summary>
     /// <summary>
-    /// Runs the load, then measures over the window: messages echoed, server CPU and (where the server counts its
-    /// messages) bytes allocated per message, all read at the window's edges so connection setup and teardown stay out.
+    /// Runs the C load generator, then measures over the window: messages echoed, server CPU and (where the server counts
+    /// its messages) bytes allocated per message, all read at the window's edges so connection setup and teardown stay
+    /// out; with <paramref name="timeRoundTrips"/>, the round trips' median and 99th percentile too.
     /// </summary>
-    private static async Task<(long Echoed, TimeSpan Cpu, double? AllocatedPerMessage)> LoadAsync(
-        ServerProcess server, int connections, int inFlight, int payload, TimeSpan warmUp, TimeSpan window, LoadGenerator.Progress? progress = null)
+    private static async Task<(long Echoed, TimeSpan Cpu, double? AllocatedPerMessage, (double P50, double P99)? Latency)> LoadAsync(
+        ServerProcess server, int connections, int inFlight, int payload, TimeSpan warmUp, TimeSpan window, bool timeRoundTrips = false)
     {
-        progress ??= new LoadGenerator.Progress();
-        using var stop = new CancellationTokenSource();
-        var load = LoadGenerator.RunAsync(server.Port, connections, inFlight, payload, progress, stop.Token);
+        await using var load = await NativeLoad.StartAsync(server.Port, connections, inFlight, payload);
         await Task.Delay(warmUp);
         var stats0 = await server.StatsAsync();
         var cpu0 = server.CpuTime();
-        var count0 = progress.Echoed;
-        progress.Recording = true;
+        var count0 = await load.CountAsync();
+        if (timeRoundTrips)
+        {
+            await load.RecordAsync();
+        }
+
         await Task.Delay(window);
-        progress.Recording = false;
-        var count1 = progress.Echoed;
+        var count1 = await load.CountAsync();
         var cpu1 = server.CpuTime();
         var stats1 = await server.StatsAsync();
-        await stop.CancelAsync();
-        await load;
+        (double, double)? latency = timeRoundTrips ? await load.ReportAsync() : null;
         double? allocated = stats1.Messages > stats0.Messages
             ? (double)(stats1.Allocated - stats0.Allocated) / (stats1.Messages - stats0.Messages)
             : null;
-        return (count1 - count0, cpu1 - cpu0, allocated);
+        return (count1 - count0, cpu1 - cpu0, allocated, latency);
     }
-
-    private static double Percentile(double[] sorted, double p) =>
-        sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))];
 
     internal static string? Option(string[] args, string name)
     {

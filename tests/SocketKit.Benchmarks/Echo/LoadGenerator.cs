@@ -1,37 +1,16 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
 namespace SocketKit.Benchmarks.Echo;
 
 /// <summary>
-/// Drives an echo server over plain sockets and checks every echoed byte. Each connection keeps a fixed number
-/// of frames in flight: a new frame goes out when an echo has come back whole and correct.
+/// Opens connections to an echo server over plain sockets for what the C load generator does not do: idle connections
+/// (memory), connection storms (accept path), and the smoke run behind CI (no compiler needed). Checks every echoed byte.
 /// </summary>
 public static class LoadGenerator
 {
-    /// <summary>Echoes counted so far by <see cref="RunAsync"/>, readable while it runs; latencies recorded while <see cref="Recording"/>.</summary>
-    public sealed class Progress
-    {
-        private long _echoed;
-
-        public long Echoed => Interlocked.Read(ref _echoed);
-
-        private volatile bool _recording;
-
-        public bool Recording
-        {
-            get => _recording;
-            set => _recording = value;
-        }
-
-        public List<double> LatenciesMicroseconds { get; } = new();
-
-        internal void Count() => Interlocked.Increment(ref _echoed);
-    }
-
     /// <summary>Runs <paramref name="connections"/> × <paramref name="inFlight"/> frames of <paramref name="payload"/> bytes until the token fires.</summary>
-    public static async Task<long> RunAsync(int port, int connections, int inFlight, int payload, Progress progress, CancellationToken stop)
+    public static async Task<long> RunAsync(int port, int connections, int inFlight, int payload, CancellationToken stop)
     {
         var frame = EchoFrames.Frame(payload, seed: 7);
         var sockets = new Socket[connections];
@@ -40,7 +19,7 @@ public static class LoadGenerator
             sockets[i] = await ConnectAsync(port, i);
         }
 
-        var counts = await Task.WhenAll(sockets.Select(s => Task.Run(() => DriveAsync(s, frame, inFlight, progress, stop), CancellationToken.None)));
+        var counts = await Task.WhenAll(sockets.Select(s => Task.Run(() => DriveAsync(s, frame, inFlight, stop), CancellationToken.None)));
         foreach (var socket in sockets)
         {
             socket.Dispose();
@@ -98,45 +77,28 @@ public static class LoadGenerator
         return socket;
     }
 
-    private static async Task<long> DriveAsync(Socket socket, byte[] frame, int inFlight, Progress progress, CancellationToken stop)
+    private static async Task<long> DriveAsync(Socket socket, byte[] frame, int inFlight, CancellationToken stop)
     {
         var reply = new byte[frame.Length];
-        var sentAt = new Queue<long>();
         for (var i = 0; i < inFlight; i++)
         {
-            sentAt.Enqueue(Stopwatch.GetTimestamp());
             await socket.SendAsync(frame, SocketFlags.None);
         }
 
         long echoed = 0;
-        while (true)
+        for (var outstanding = inFlight; outstanding > 0; outstanding--)
         {
             await ReceiveExactlyAsync(socket, reply);
             Verify(frame, reply);
             echoed++;
-            progress.Count();
-            var started = sentAt.Dequeue();
-            if (progress.Recording)
+            if (!stop.IsCancellationRequested)
             {
-                lock (progress.LatenciesMicroseconds)
-                {
-                    progress.LatenciesMicroseconds.Add(Stopwatch.GetElapsedTime(started).TotalMicroseconds);
-                }
+                await socket.SendAsync(frame, SocketFlags.None);
+                outstanding++; // one back, one out; once stopped, the rest in flight drain
             }
-
-            if (stop.IsCancellationRequested)
-            {
-                if (sentAt.Count == 0)
-                {
-                    return echoed;
-                }
-
-                continue; // drain what is in flight, send nothing new
-            }
-
-            sentAt.Enqueue(Stopwatch.GetTimestamp());
-            await socket.SendAsync(frame, SocketFlags.None);
         }
+
+        return echoed;
     }
 
     private static async Task ReceiveExactlyAsync(Socket socket, byte[] buffer)

@@ -17,22 +17,46 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public int Port { get; }
 
-    public static async Task<ServerProcess> StartAsync(string implementation)
+    /// <summary>The core a pinned server runs on; the load generator (this process, re-run pinned) takes the other.</summary>
+    public const int ServerCore = 0;
+
+    /// <param name="implementation">Which server: a name <c>serve</c> knows, or <see cref="NativeTools.EchoServer"/>.</param>
+    /// <param name="pinned">Run it on <see cref="ServerCore"/> only (<c>taskset</c>), every thread of it.</param>
+    public static async Task<ServerProcess> StartAsync(string implementation, bool pinned = false)
     {
-        var self = Environment.ProcessPath!;
-        var info = new ProcessStartInfo(self)
+        var command = new List<string>();
+        if (pinned)
+        {
+            command.AddRange(["taskset", "-c", ServerCore.ToString(CultureInfo.InvariantCulture)]);
+        }
+
+        if (implementation == NativeTools.EchoServer)
+        {
+            command.Add(NativeTools.EchoServerExecutable);
+        }
+        else
+        {
+            var self = Environment.ProcessPath!;
+            command.Add(self);
+            if (Path.GetFileNameWithoutExtension(self) == "dotnet")
+            {
+                command.Add(typeof(ServerProcess).Assembly.Location);
+            }
+
+            command.AddRange(["serve", implementation]);
+        }
+
+        var info = new ProcessStartInfo(command[0])
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             UseShellExecute = false,
         };
-        if (Path.GetFileNameWithoutExtension(self) == "dotnet")
+        foreach (var argument in command.Skip(1))
         {
-            info.ArgumentList.Add(typeof(ServerProcess).Assembly.Location);
+            info.ArgumentList.Add(argument);
         }
 
-        info.ArgumentList.Add("serve");
-        info.ArgumentList.Add(implementation);
         var process = Process.Start(info)!;
         var line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
         if (line is null || !line.StartsWith("listening ", StringComparison.Ordinal))

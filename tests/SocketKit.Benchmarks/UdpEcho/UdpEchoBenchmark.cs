@@ -29,7 +29,7 @@ public static class UdpEchoBenchmark
             foreach (var name in servers)
             {
                 await using var server = await ServerProcess.StartAsync(name);
-                var progress = new LoadGenerator.Progress();
+                var progress = new EchoProgress();
                 using var stop = new CancellationTokenSource();
                 var load = UdpLoadGenerator.RunAsync(server.Port, clients, window, payload, progress, stop.Token);
                 await Task.Delay(TimeSpan.FromSeconds(1));

@@ -11,13 +11,13 @@ namespace SocketKit.Benchmarks.UdpEcho;
 /// </summary>
 public static class UdpLoadGenerator
 {
-    public static async Task RunAsync(int port, int clients, int window, int payload, Echo.LoadGenerator.Progress progress, CancellationToken stop)
+    public static async Task RunAsync(int port, int clients, int window, int payload, Echo.EchoProgress progress, CancellationToken stop)
     {
         var server = new IPEndPoint(IPAddress.Loopback, port);
         await Task.WhenAll(Enumerable.Range(0, clients).Select(client => Task.Run(() => DriveAsync(server, client, window, payload, progress, stop), CancellationToken.None)));
     }
 
-    private static async Task DriveAsync(IPEndPoint server, int client, int window, int payload, Echo.LoadGenerator.Progress progress, CancellationToken stop)
+    private static async Task DriveAsync(IPEndPoint server, int client, int window, int payload, Echo.EchoProgress progress, CancellationToken stop)
     {
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
