@@ -129,7 +129,7 @@ public sealed class ConnectionOptions
     internal System.IO.Pipelines.PipeOptions InputPipeOptions(long receiveLimit, bool inline = true) =>
         new(readerScheduler: Scheduler(inline), writerScheduler: Scheduler(inline),
             pauseWriterThreshold: receiveLimit, resumeWriterThreshold: receiveLimit / 2,
-            minimumSegmentSize: ReceiveSegmentSize, useSynchronizationContext: false);
+            pool: Internal.BlockMemoryPool.For(ReceiveSegmentSize), minimumSegmentSize: ReceiveSegmentSize, useSynchronizationContext: false);
 
     /// <summary>
     /// The output pipe never makes a flush wait: the send path applies the full-buffer policy before writing,
@@ -137,10 +137,10 @@ public sealed class ConnectionOptions
     /// written while it is scheduled go out together in one gathered send.
     /// </summary>
     internal static System.IO.Pipelines.PipeOptions OutputPipeOptions { get; } =
-        new(readerScheduler: System.IO.Pipelines.PipeScheduler.ThreadPool,
+        new(readerScheduler: System.IO.Pipelines.PipeScheduler.ThreadPool, pool: Internal.BlockMemoryPool.For(SendSegmentSize),
             pauseWriterThreshold: 0, resumeWriterThreshold: 0, minimumSegmentSize: SendSegmentSize, useSynchronizationContext: false);
 
-    // Small messages fill a send segment slowly; a modest size keeps the buffer pool's per-thread cache warm.
+    // Small messages fill a send segment slowly; a modest size keeps little memory per busy connection.
     private const int SendSegmentSize = 16 * 1024;
 
     private static System.IO.Pipelines.PipeScheduler Scheduler(bool inline) =>

@@ -19,7 +19,7 @@ internal sealed class TlsTransport : Transport, ITransportObserver
     /// <summary>The TCP pipe under TLS pauses the encrypting pump when the socket falls behind, so the send buffer still bounds memory.</summary>
     public static PipeOptions InnerOutputPipeOptions { get; } =
         new(readerScheduler: PipeScheduler.ThreadPool, pauseWriterThreshold: 1024 * 1024, resumeWriterThreshold: 512 * 1024,
-            minimumSegmentSize: 16 * 1024, useSynchronizationContext: false);
+            pool: Internal.BlockMemoryPool.For(16 * 1024), minimumSegmentSize: 16 * 1024, useSynchronizationContext: false);
 
     private readonly Transport _tcp;
     private readonly SslStream _ssl;
