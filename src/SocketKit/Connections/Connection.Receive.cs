@@ -132,6 +132,7 @@ public sealed partial class Connection<TIn, TOut>
 
             if (_handler is not null)
             {
+                await EndBatchAsync().ConfigureAwait(false);
                 await ProcessSignalsAsync().ConfigureAwait(false);
             }
 

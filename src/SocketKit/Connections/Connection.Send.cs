@@ -51,6 +51,8 @@ public sealed partial class Connection<TIn, TOut>
             ThrowIfClosing();
             ThrowIfOutputCompleted();
             await WaitForRoomAsync(cancellationToken).ConfigureAwait(false);
+            var batched = InOwnDispatch; // checked after the awaits: only a send still on the loop's own call defers
+            var before = _transport.Output.UnflushedBytes;
             if (encoded)
             {
                 _framer.Encode(payload.Span, _transport.Output);
@@ -65,12 +67,22 @@ public sealed partial class Connection<TIn, TOut>
                 }
                 finally
                 {
-                    _encodeBuffer!.Reset();
+                    // Kept for the rest of the batch (given back at its end); otherwise given back now, so an idle connection holds none.
+                    _encodeBuffer!.Reset(keepArray: batched);
                 }
             }
 
             _messagesOut++;
-            await CommitAsync().ConfigureAwait(false);
+            var written = _transport.Output.UnflushedBytes - before;
+            if (batched)
+            {
+                Account(written);
+                _batchPending = true;
+            }
+            else
+            {
+                await CommitAsync(written).ConfigureAwait(false);
+            }
         }
         finally
         {
@@ -83,6 +95,13 @@ public sealed partial class Connection<TIn, TOut>
     /// <returns>A task that completes when the send buffer is empty.</returns>
     /// <exception cref="ConnectionClosedException">The connection closed before the buffer drained.</exception>
     public async ValueTask FlushAsync(CancellationToken cancellationToken = default)
+    {
+        await EndBatchAsync().ConfigureAwait(false); // replies of a batch being dispatched wait in the pipe: hand them on first
+        await DrainAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Waits until the send buffer is empty (what is in the pipe must have been flushed).</summary>
+    private async ValueTask DrainAsync(CancellationToken cancellationToken)
     {
         while (Volatile.Read(ref _pendingSendBytes) > 0)
         {
@@ -148,8 +167,9 @@ public sealed partial class Connection<TIn, TOut>
                 break;
         }
 
-        // Wait: until the buffer drains below the low watermark. The tick closes the connection if this
-        // takes longer than the write timeout.
+        // Wait: until the buffer drains below the low watermark (what this batch wrote must go to the send loop for
+        // that). The tick closes the connection if this takes longer than the write timeout.
+        await FlushBatchAsync().ConfigureAwait(false);
         Volatile.Write(ref _waitingForRoomSince, _time.GetTimestamp());
         try
         {
@@ -172,18 +192,22 @@ public sealed partial class Connection<TIn, TOut>
 
     /// <summary>Makes what was written into the pipe visible to the send loop. Never waits: room was checked before writing.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask CommitAsync()
+    private async ValueTask CommitAsync(long written)
     {
-        var output = _transport.Output;
-        var written = output.UnflushedBytes;
-        _bytesOut += written;
-        AddPending(written);
-        var result = await output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+        Account(written);
+        var result = await _transport.Output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
         if (result.IsCompleted)
         {
             // The send loop is gone (reset or socket error): these bytes will not be sent.
             ThrowClosed();
         }
+    }
+
+    /// <summary>Counts bytes written into the send buffer: traffic, and the buffer's level (writability, the full-buffer policy).</summary>
+    private void Account(long written)
+    {
+        _bytesOut += written;
+        AddPending(written);
     }
 
     private async Task CompleteOutputForCloseAsync()

@@ -47,7 +47,8 @@ public sealed partial class Connection<TIn, TOut>
                 ThrowIfOutputCompleted();
                 if (_transport.CanSendFile)
                 {
-                    await FlushAsync(cancellationToken).ConfigureAwait(false); // the kernel's bytes must follow the pipe's
+                    await FlushBatchAsync().ConfigureAwait(false); // the kernel's bytes must follow the pipe's
+                    await DrainAsync(cancellationToken).ConfigureAwait(false);
                     await SendFileFromKernelAsync(file, offset, length, cancellationToken).ConfigureAwait(false);
                 }
                 else
@@ -107,7 +108,7 @@ public sealed partial class Connection<TIn, TOut>
                 ThrowIfClosing();
                 await WaitForRoomAsync(cancellationToken).ConfigureAwait(false);
                 _transport.Output.Write(buffer.AsSpan(0, read));
-                await CommitAsync().ConfigureAwait(false);
+                await CommitAsync(read).ConfigureAwait(false);
                 left -= read;
             }
         }

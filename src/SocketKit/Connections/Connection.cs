@@ -191,7 +191,7 @@ public sealed partial class Connection<TIn, TOut> : IAsyncDisposable, ITransport
                     {
                         try
                         {
-                            await _handler.OnMessageAsync(this, _current, Closing).ConfigureAwait(false);
+                            await DispatchAsync(_current).ConfigureAwait(false);
                         }
                         catch (Exception e)
                         {
@@ -208,6 +208,8 @@ public sealed partial class Connection<TIn, TOut> : IAsyncDisposable, ITransport
                 {
                     await HaveLastWordAsync(e).ConfigureAwait(false); // the input broke the protocol: the handler may answer it
                 }
+
+                await EndBatchAsync().ConfigureAwait(false); // the last replies go out before the close or the upgrade
             }
             else
             {

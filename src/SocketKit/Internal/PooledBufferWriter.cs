@@ -38,10 +38,10 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>
         return _buffer.AsSpan(_written);
     }
 
-    /// <summary>Forgets what was written and returns the array to the pool.</summary>
-    public void Reset()
+    /// <summary>Forgets what was written and returns the array to the pool, unless <paramref name="keepArray"/> (the next write reuses it).</summary>
+    public void Reset(bool keepArray = false)
     {
-        if (_buffer.Length > 0)
+        if (_buffer.Length > 0 && !keepArray)
         {
             ArrayPool<byte>.Shared.Return(_buffer);
             _buffer = [];
