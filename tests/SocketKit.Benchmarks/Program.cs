@@ -3,8 +3,9 @@ using SocketKit.Benchmarks.Echo;
 using SocketKit.Benchmarks.Echo.Servers;
 using SocketKit.Benchmarks.UdpEcho;
 
-// dotnet run -c Release --project tests/SocketKit.Benchmarks -- echo [--runs 3] [--seconds 5] [--output docs/benchmarks]
-//     the end-to-end echo comparison (SocketKit, Kestrel, DotNetty, bare sockets), each server in its own process
+// dotnet run -c Release --project tests/SocketKit.Benchmarks -- echo [--runs 3] [--seconds 5] [--output docs/benchmarks] [--unpinned]
+//     the end-to-end echo comparison (SocketKit, Kestrel, DotNetty, bare sockets, C epoll), each server in its own
+//     process pinned to core 0, the C load generator on core 1 (needs gcc and taskset)
 // dotnet run -c Release --project tests/SocketKit.Benchmarks -- echo-udp [--runs 3] [--seconds 5]
 //     the UDP echo comparison (SocketKit's endpoint and sessions against a bare ReceiveFrom/SendTo loop)
 // dotnet run -c Release --project tests/SocketKit.Benchmarks -- --filter '*'

@@ -18,6 +18,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "commands.h"
+
 #define CHUNK (128 * 1024)
 #define MAX_FRAME (16 * 1024 * 1024)
 
@@ -105,6 +107,10 @@ static void on_ready(struct conn *c, uint32_t events) {
     }
 }
 
+static void on_command(const char *command) {
+    if (strcmp(command, "stats") == 0) printf("stats allocated=0 messages=0\n"); /* nothing managed to count */
+}
+
 int main(void) {
     int listener = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
     struct sockaddr_in addr = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK), .sin_port = 0};
@@ -117,14 +123,13 @@ int main(void) {
     ep = epoll_create1(0);
     struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL};
     epoll_ctl(ep, EPOLL_CTL_ADD, listener, &ev);
-    struct epoll_event in = {.events = EPOLLIN, .data.ptr = &ep}; /* stdin: "stats", "quit" */
-    epoll_ctl(ep, EPOLL_CTL_ADD, 0, &in);
+    struct epoll_event stdin_event = {.events = EPOLLIN, .data.ptr = &ep}; /* stdin: "stats", "quit" */
+    epoll_ctl(ep, EPOLL_CTL_ADD, 0, &stdin_event);
     printf("listening %d\n", ntohs(addr.sin_port));
     fflush(stdout);
 
     struct epoll_event events[256];
-    char line[256];
-    size_t line_len = 0;
+    struct commands in = {0};
     for (;;) {
         int n = epoll_wait(ep, events, 256, -1);
         for (int i = 0; i < n; i++) {
@@ -140,22 +145,7 @@ int main(void) {
                     epoll_ctl(ep, EPOLL_CTL_ADD, fd, &cev);
                 }
             } else if (tag == &ep) {
-                ssize_t r = read(0, line + line_len, sizeof line - line_len - 1);
-                if (r <= 0) return 0;
-                line_len += (size_t)r;
-                line[line_len] = 0;
-                char *end;
-                while ((end = strchr(line, '\n')) != NULL) {
-                    *end = 0;
-                    if (strcmp(line, "quit") == 0) return 0;
-                    if (strcmp(line, "stats") == 0) {
-                        printf("stats allocated=0 messages=0\n");
-                        fflush(stdout);
-                    }
-                    line_len -= (size_t)(end + 1 - line);
-                    memmove(line, end + 1, line_len + 1);
-                }
-                if (line_len == sizeof line - 1) line_len = 0;
+                if (!read_commands(&in, on_command)) return 0;
             } else {
                 on_ready(tag, events[i].events);
             }

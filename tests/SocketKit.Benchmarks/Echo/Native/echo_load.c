@@ -22,6 +22,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "commands.h"
+
 struct conn {
     int fd;
     uint64_t received; /* bytes echoed back so far */
@@ -67,6 +69,18 @@ static int cmp(const void *a, const void *b) {
     return x < y ? -1 : x > y;
 }
 
+static void on_command(const char *command) {
+    if (strcmp(command, "count") == 0) printf("count %llu\n", (unsigned long long)echoed);
+    if (strcmp(command, "record") == 0) { recording = 1; sample_count = 0; }
+    if (strcmp(command, "report") == 0) {
+        recording = 0;
+        qsort(samples, sample_count, sizeof(double), cmp);
+        double p50 = sample_count ? samples[sample_count / 2] : 0;
+        double p99 = sample_count ? samples[(size_t)(sample_count * 0.99)] : 0;
+        printf("latency %.2f %.2f %zu\n", p50, p99, sample_count);
+    }
+}
+
 int main(int argc, char **argv) {
     if (argc != 5) {
         fprintf(stderr, "usage: echo_load PORT CONNECTIONS IN_FLIGHT PAYLOAD\n");
@@ -105,41 +119,20 @@ int main(int argc, char **argv) {
         epoll_ctl(ep, EPOLL_CTL_ADD, c->fd, &ev);
         if (pump(c) < 0) { perror("send"); return 1; }
     }
-    struct epoll_event in = {.events = EPOLLIN, .data.ptr = NULL};
-    epoll_ctl(ep, EPOLL_CTL_ADD, 0, &in);
+    struct epoll_event stdin_event = {.events = EPOLLIN, .data.ptr = NULL}; /* stdin: the commands */
+    epoll_ctl(ep, EPOLL_CTL_ADD, 0, &stdin_event);
     printf("ready\n");
     fflush(stdout);
 
     unsigned char buffer[256 * 1024];
-    char line[256];
-    size_t line_len = 0;
+    struct commands in = {0};
     struct epoll_event events[256];
     for (;;) {
         int n = epoll_wait(ep, events, 256, -1);
         for (int e = 0; e < n; e++) {
             struct conn *c = events[e].data.ptr;
             if (c == NULL) {
-                ssize_t r = read(0, line + line_len, sizeof line - line_len - 1);
-                if (r <= 0) return 0;
-                line_len += (size_t)r;
-                line[line_len] = 0;
-                char *end;
-                while ((end = strchr(line, '\n')) != NULL) {
-                    *end = 0;
-                    if (strcmp(line, "quit") == 0) return 0;
-                    if (strcmp(line, "count") == 0) printf("count %llu\n", (unsigned long long)echoed);
-                    if (strcmp(line, "record") == 0) { recording = 1; sample_count = 0; }
-                    if (strcmp(line, "report") == 0) {
-                        recording = 0;
-                        qsort(samples, sample_count, sizeof(double), cmp);
-                        double p50 = sample_count ? samples[sample_count / 2] : 0;
-                        double p99 = sample_count ? samples[(size_t)(sample_count * 0.99)] : 0;
-                        printf("latency %.2f %.2f %zu\n", p50, p99, sample_count);
-                    }
-                    fflush(stdout);
-                    line_len -= (size_t)(end + 1 - line);
-                    memmove(line, end + 1, line_len + 1);
-                }
+                if (!read_commands(&in, on_command)) return 0;
                 continue;
             }
             if (events[e].events & EPOLLOUT) {
