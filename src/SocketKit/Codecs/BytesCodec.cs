@@ -6,7 +6,7 @@ namespace SocketKit.Codecs;
 /// The frame's bytes as they are, without a copy. A decoded sequence refers to the connection's
 /// input buffer: it is valid until the message callback completes; copy it (<c>ToArray()</c>) to keep it.
 /// </summary>
-public sealed class BytesCodec : IMessageCodec<ReadOnlySequence<byte>>
+public sealed class BytesCodec : IMessageCodec<ReadOnlySequence<byte>>, IPassThroughEncoder<ReadOnlySequence<byte>>
 {
     /// <summary>The shared instance.</summary>
     public static BytesCodec Instance { get; } = new();
@@ -22,5 +22,12 @@ public sealed class BytesCodec : IMessageCodec<ReadOnlySequence<byte>>
         {
             output.Write(segment.Span);
         }
+    }
+
+    /// <summary>A message in one segment is its own encoding: it is framed without a copy in between.</summary>
+    bool IPassThroughEncoder<ReadOnlySequence<byte>>.TryGetEncoded(in ReadOnlySequence<byte> message, out ReadOnlySpan<byte> encoded)
+    {
+        encoded = message.FirstSpan;
+        return message.IsSingleSegment;
     }
 }

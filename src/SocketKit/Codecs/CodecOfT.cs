@@ -21,6 +21,7 @@ public sealed class Codec<TIn, TOut>
         Decoder = decoder;
         Encoder = encoder;
         FramerAwareDecoder = decoder as IFramerAwareDecoder<TIn>;
+        PassThroughEncoder = encoder as IPassThroughEncoder<TOut>;
     }
 
     /// <summary>Makes each connection's framer.</summary>
@@ -34,4 +35,7 @@ public sealed class Codec<TIn, TOut>
 
     /// <summary>The decoder, if it wants to see the framer (checked once here, not per message).</summary>
     internal IFramerAwareDecoder<TIn>? FramerAwareDecoder { get; }
+
+    /// <summary>The encoder, if a message can be its own encoding (checked once here, not per message).</summary>
+    internal IPassThroughEncoder<TOut>? PassThroughEncoder { get; }
 }

@@ -57,6 +57,10 @@ public sealed partial class Connection<TIn, TOut>
             {
                 _framer.Encode(payload.Span, _transport.Output);
             }
+            else if (_codec.PassThroughEncoder is { } passThrough && passThrough.TryGetEncoded(message, out var span))
+            {
+                _framer.Encode(span, _transport.Output);
+            }
             else
             {
                 try
@@ -149,14 +153,14 @@ public sealed partial class Connection<TIn, TOut>
     /// Applies the full-buffer policy before anything is written, so a send is either wholly accepted or
     /// writes nothing. The buffer is bounded by the high watermark plus one message.
     /// </summary>
-    private async ValueTask WaitForRoomAsync(CancellationToken cancellationToken)
+    private ValueTask WaitForRoomAsync(CancellationToken cancellationToken)
     {
         var pending = Volatile.Read(ref _pendingSendBytes);
-        if (pending < _options.SendBufferHighWatermark)
-        {
-            return;
-        }
+        return pending < _options.SendBufferHighWatermark ? ValueTask.CompletedTask : WaitForRoomSlowAsync(pending, cancellationToken);
+    }
 
+    private async ValueTask WaitForRoomSlowAsync(long pending, CancellationToken cancellationToken)
+    {
         switch (_options.FullSendBufferPolicy)
         {
             case FullSendBufferPolicy.FailFast:

@@ -38,6 +38,21 @@ public class ConnectionSendTests
     }
 
     [Fact]
+    public async Task Byte_messages_in_one_segment_or_many_are_framed_alike()
+    {
+        var (connection, peer) = InMemoryConnection.CreateWithPeer(Codec.LengthPrefixed(), new RecordingHandler<System.Buffers.ReadOnlySequence<byte>, System.Buffers.ReadOnlySequence<byte>>());
+        var payload = Enumerable.Range(0, 100).Select(i => (byte)i).ToArray();
+
+        await connection.SendAsync(new System.Buffers.ReadOnlySequence<byte>(payload), TestContext.Current.CancellationToken); // framed straight from the message
+        await connection.SendAsync(SegmentedSequence.Create([payload[..7], payload[7..50], payload[50..]]), TestContext.Current.CancellationToken); // through the encode buffer
+
+        byte[] frame = [0, 0, 0, 100, .. payload];
+        var received = await AsyncAssert.Within(peer.ReadExactlyAsync(2 * frame.Length, TestContext.Current.CancellationToken), "both frames");
+        Assert.Equal(frame.Concat(frame).ToArray(), received);
+        connection.Close();
+    }
+
+    [Fact]
     public async Task Concurrent_senders_never_interleave_and_keep_their_own_order()
     {
         var (connection, peer) = InMemoryConnection.CreateWithPeer(Codec.Lines(), new RecordingHandler<string, string>());
