@@ -47,8 +47,8 @@ public static class LoadGenerator
         })));
     }
 
-    /// <summary>Opens <paramref name="count"/> connections that each exchange one frame and then stay idle.</summary>
-    public static async Task<Socket[]> OpenIdleAsync(int port, int count)
+    /// <summary>Opens <paramref name="count"/> connections that each exchange one frame and then stay idle; <paramref name="firstIndex"/> picks where in the source addresses to start.</summary>
+    public static async Task<Socket[]> OpenIdleAsync(int port, int count, int firstIndex = 0)
     {
         var frame = EchoFrames.Frame(32, seed: 5);
         var sockets = new Socket[count];
@@ -59,7 +59,7 @@ public static class LoadGenerator
             int index;
             while ((index = Interlocked.Increment(ref next)) < count)
             {
-                var socket = await ConnectAsync(port, index);
+                var socket = await ConnectAsync(port, firstIndex + index);
                 await socket.SendAsync(frame, SocketFlags.None);
                 await ReceiveExactlyAsync(socket, reply);
                 sockets[index] = socket;
@@ -68,11 +68,12 @@ public static class LoadGenerator
         return sockets;
     }
 
-    // Client source addresses spread over 127.0.0.1-127.0.0.8, so TIME_WAIT does not exhaust ports.
+    // Client source addresses spread over 127.0.0.1-127.0.0.64, so neither TIME_WAIT nor 100 000 held connections exhaust
+    // one address's ports.
     private static async Task<Socket> ConnectAsync(int port, int index)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        socket.Bind(new IPEndPoint(new IPAddress([127, 0, 0, (byte)(1 + (index % 8))]), 0));
+        socket.Bind(new IPEndPoint(new IPAddress([127, 0, 0, (byte)(1 + (index % 64))]), 0));
         await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port));
         return socket;
     }
