@@ -137,16 +137,12 @@ public sealed partial class RedisChatBackplane : IChatBackplane, IHostedService,
         _hub.Backplane = null;
         await _stopping.CancelAsync();
         await _refreshing;
-        await TryAsync(async () =>
+        foreach (var member in _hub.LocalMembers())
         {
-            foreach (var member in _hub.LocalMembers())
-            {
-                await Db.ScriptEvaluateAsync(ReleaseScript, [NickKey(member.Nick), MembersKey(_server)], [_server, member.Nick]);
-            }
+            await ReleaseAsync(member.Nick, cancellationToken);
+        }
 
-            await Db.KeyDeleteAsync(MembersKey(_server));
-            await Db.SetRemoveAsync(ServersKey, _server);
-        });
+        await TryAsync(() => Db.SetRemoveAsync(ServersKey, _server)); // its members' hash went with the last of them
     }
 
     public async ValueTask DisposeAsync()

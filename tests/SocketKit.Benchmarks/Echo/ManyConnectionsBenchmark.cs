@@ -28,13 +28,13 @@ public static class ManyConnectionsBenchmark
         {
             await using var server = await ServerProcess.StartAsync(name);
             using var client = StartHolder(server.Port);
-            await HoldAsync(client, WarmUp);
+            await OpenUpToAsync(client, WarmUp);
             await Task.Delay(TimeSpan.FromSeconds(1));
             var baseline = server.ResidentBytes();
             var held = WarmUp;
             foreach (var step in steps)
             {
-                var seconds = await HoldAsync(client, step);
+                var seconds = await OpenUpToAsync(client, step);
                 await Task.Delay(TimeSpan.FromSeconds(1)); // let the server settle its buffers before reading RSS
                 var perConnection = (server.ResidentBytes() - baseline) / 1024.0 / (step - WarmUp);
                 var fresh = await FreshEchoAsync(server.Port);
@@ -89,7 +89,7 @@ public static class ManyConnectionsBenchmark
     }
 
     /// <summary>Asks the client process to hold <paramref name="count"/> connections; returns how long the step took.</summary>
-    private static async Task<double> HoldAsync(Process client, int count)
+    private static async Task<double> OpenUpToAsync(Process client, int count)
     {
         await client.StandardInput.WriteLineAsync(FormattableString.Invariant($"open {count}"));
         var line = await client.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromMinutes(10))
@@ -102,9 +102,7 @@ public static class ManyConnectionsBenchmark
     private static async Task<TimeSpan> FreshEchoAsync(int port)
     {
         var timer = Stopwatch.StartNew();
-        var sockets = await LoadGenerator.OpenIdleAsync(port, 1, firstIndex: 0);
-        var elapsed = timer.Elapsed;
-        sockets[0].Dispose();
-        return elapsed;
+        await LoadGenerator.StormAsync(port, total: 1, parallel: 1);
+        return timer.Elapsed;
     }
 }
