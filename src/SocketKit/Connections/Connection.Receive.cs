@@ -9,10 +9,6 @@ namespace SocketKit.Connections;
 /// <summary>The message loop: the canonical PipeReader loop, shared by handler (push) and pull mode.</summary>
 public sealed partial class Connection<TIn, TOut>
 {
-    private const int ReaderUnclaimed = 0;
-    private const int ReaderClaimed = 1;
-    private const int ReaderClosed = 2;
-
     private ReadOnlySequence<byte> _buffer;
     private long _bytesIn;    // written by the message loop only; read by metrics collection
     private long _messagesIn;
@@ -23,58 +19,7 @@ public sealed partial class Connection<TIn, TOut>
     private bool _peerFinished;  // the transport reported the peer's FIN
     private bool _datagramReady; // datagram transports: the buffer is a datagram not yet decoded
     private TIn _current = default!;
-    private int _readerClaimed;
     private TaskCompletionSource? _wakeWaiter;
-
-    /// <summary>
-    /// Pull mode: the received messages, in order, for a connection created without a handler. Ends when the
-    /// peer finishes sending or the connection closes. A message that refers to the input buffer is valid until
-    /// the next <c>MoveNextAsync</c>. One enumeration at a time; ending one early (cancelling it, or leaving the
-    /// loop) keeps the connection open and what was not read yet buffered, and the next enumeration continues from there.
-    /// </summary>
-    /// <param name="cancellationToken">Stops the enumeration with <see cref="OperationCanceledException"/>; the connection stays open.</param>
-    /// <returns>The messages.</returns>
-    /// <exception cref="InvalidOperationException">The connection has a handler, or another enumeration is running.</exception>
-    public async IAsyncEnumerable<TIn> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        if (_handler is not null)
-        {
-            throw new InvalidOperationException("This connection delivers its messages to its handler; ReadAllAsync is for connections created without one.");
-        }
-
-        var claim = Interlocked.CompareExchange(ref _readerClaimed, ReaderClaimed, ReaderUnclaimed);
-        if (claim == ReaderClaimed)
-        {
-            throw new InvalidOperationException("ReadAllAsync is already being enumerated; a connection has one reader at a time.");
-        }
-
-        if (claim == ReaderClosed)
-        {
-            yield break;
-        }
-
-        try
-        {
-            if (State == ConnectionState.Connecting)
-            {
-                await Opened.WaitAsync(cancellationToken).ConfigureAwait(false); // made by Upgrade: the input is not ours until the handover
-            }
-
-            using var registration = cancellationToken.UnsafeRegister(static state => ((Connection<TIn, TOut>)state!).Wake(), this);
-            while (await ReadNextAsync(cancellationToken).ConfigureAwait(false))
-            {
-                yield return _current;
-            }
-        }
-        finally
-        {
-            _current = default!;
-            if (ReturnReader())
-            {
-                NoticeEndWhileUnread(); // the FIN may have come while this enumeration was not reading
-            }
-        }
-    }
 
     /// <summary>
     /// Decodes the next message into <see cref="_current"/>. The previous message's bytes stay valid until this
@@ -274,55 +219,6 @@ public sealed partial class Connection<TIn, TOut>
 
     private static ProtocolException AsProtocolError(Exception error) =>
         error as ProtocolException ?? new MalformedFrameException($"The codec failed on this input: {error.Message}", error);
-
-    /// <summary>
-    /// Pull mode: gives the reader claim back. False if the connection finished meanwhile: the finish left the input to
-    /// the claimer, so it is released here.
-    /// </summary>
-    private bool ReturnReader()
-    {
-        if (Interlocked.CompareExchange(ref _readerClaimed, ReaderUnclaimed, ReaderClaimed) != ReaderClosed)
-        {
-            return true;
-        }
-
-        ReleaseBuffer();
-        _transport.Input.Complete();
-        return false;
-    }
-
-    /// <summary>
-    /// Pull mode, nobody enumerating: if the peer has finished and everything it sent has been read, the connection
-    /// ends now as it would under an enumeration, instead of staying open until someone reads again.
-    /// </summary>
-    private void NoticeEndWhileUnread()
-    {
-        if (_handler is not null || !Volatile.Read(ref _peerFinished)
-            || Interlocked.CompareExchange(ref _readerClaimed, ReaderClaimed, ReaderUnclaimed) != ReaderUnclaimed)
-        {
-            return;
-        }
-
-        if (_hasBuffer && _buffer.IsEmpty && !_inputCompleted)
-        {
-            ReleaseBuffer(); // an empty read held from before (a cancelled wait): look again
-        }
-
-        if (!_hasBuffer && _transport.Input.TryRead(out var result))
-        {
-            _buffer = result.Buffer;
-            _hasBuffer = true;
-            _inputCompleted = result.IsCompleted;
-        }
-
-        if (_hasBuffer && _inputCompleted && _buffer.IsEmpty)
-        {
-            ReleaseBuffer();
-            EndInput();
-        }
-
-        ReturnReader();
-    }
 
     /// <summary>The peer finished sending and every complete frame was delivered.</summary>
     private async ValueTask<bool> OnInputEndedAsync(long leftover)

@@ -72,7 +72,7 @@ public sealed partial class Connection<TIn, TOut> : IConnectionPhase
             throw new InvalidOperationException("The connection is already switching protocols.");
         }
 
-        if (_handler is null && Interlocked.CompareExchange(ref _readerClaimed, ReaderClaimed, ReaderUnclaimed) != ReaderUnclaimed)
+        if (_handler is null && ClaimReader() != ReaderUnclaimed)
         {
             Volatile.Write(ref _upgrade, null);
             throw new InvalidOperationException("A pull-mode connection switches protocols between enumerations of ReadAllAsync, not during one.");

@@ -33,6 +33,43 @@ public class ConnectionRaceTests
             Assert.Equal(1, handlers[i].DisconnectedCount);
         }
     }
+
+    [Fact]
+    public async Task A_pull_reader_starting_as_the_peer_finishes_is_never_refused_as_a_second_reader()
+    {
+        // The transport's thread looks at the unread input when the FIN arrives; that look must not collide with ReadAllAsync.
+        const int rounds = 1000;
+        var pairs = new (SocketKit.Connections.Connection<string, string> Connection, InMemoryPeer Peer)[rounds];
+        for (var i = 0; i < rounds; i++)
+        {
+            pairs[i] = InMemoryConnection.CreateWithPeer(Codec.Lines(), handler: null);
+            await pairs[i].Peer.WriteAsync("a\nb\n"u8.ToArray());
+        }
+
+        var finishes = new Task[rounds];
+        var reads = new Task<List<string>>[rounds];
+        await AsyncAssert.Within(Race.RunAsync(rounds,
+            i => finishes[i] = pairs[i].Peer.CompleteOutputAsync().AsTask(),
+            i => reads[i] = ReadAllAsync(pairs[i].Connection)), "the racers", 60);
+        await AsyncAssert.Within(Task.WhenAll(finishes), "every finish", 60);
+        await AsyncAssert.Within(Task.WhenAll(reads), "every enumeration", 60);
+        for (var i = 0; i < rounds; i++)
+        {
+            Assert.Equal(["a", "b"], await reads[i]);
+            await AsyncAssert.Within(pairs[i].Connection.Completion, $"round {i}: the close after the peer's end");
+        }
+    }
+
+    private static async Task<List<string>> ReadAllAsync(SocketKit.Connections.Connection<string, string> connection)
+    {
+        var lines = new List<string>();
+        await foreach (var line in connection.ReadAllAsync())
+        {
+            lines.Add(line);
+        }
+
+        return lines;
+    }
 }
 
 [CollectionDefinition(nameof(SerialRaces), DisableParallelization = true)]
