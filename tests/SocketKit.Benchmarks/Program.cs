@@ -14,7 +14,7 @@ using SocketKit.Benchmarks.UdpEcho;
 //     the BenchmarkDotNet micro-benchmarks
 return args switch
 {
-    ["serve", var implementation, ..] => await ServerHost.RunAsync(implementation),
+    ["serve", var implementation, .. var options] => await ServerHost.RunAsync(implementation, options.Contains("--tls")),
     ["echo", .. var rest] => await EchoBenchmark.RunAsync(rest),
     ["echo-many", .. var rest] => await ManyConnectionsBenchmark.RunAsync(rest),
     ["hold", var port] => await ManyConnectionsBenchmark.HoldAsync(int.Parse(port, System.Globalization.CultureInfo.InvariantCulture)),

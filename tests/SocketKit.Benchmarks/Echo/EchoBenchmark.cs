@@ -11,6 +11,7 @@ namespace SocketKit.Benchmarks.Echo;
 public static class EchoBenchmark
 {
     private static readonly string[] AllServers = ["socketkit", "kestrel", "dotnetty", "bare", NativeTools.EchoServer];
+    private static readonly string[] TlsServers = ["socketkit", "kestrel"];
 
     /// <summary>Set in the re-run of this program that is pinned to the load generator's core.</summary>
     private const string PinnedVariable = "SOCKETKIT_ECHO_PINNED";
@@ -25,14 +26,17 @@ public static class EchoBenchmark
             return await RunPinnedAsync(args);
         }
 
-        var servers = Option(args, "--servers")?.Split(',') ?? AllServers;
+        // --tls: the same small-message, latency and bulk scenarios over TLS 1.3 (SocketKit's TLS against Kestrel's
+        // UseHttps on a ConnectionHandler; both SslStream), from the OpenSSL build of the load generator.
+        var tls = args.Contains("--tls");
+        var servers = Option(args, "--servers")?.Split(',') ?? (tls ? TlsServers : AllServers);
         var runs = int.Parse(Option(args, "--runs") ?? "3", CultureInfo.InvariantCulture);
         var seconds = double.Parse(Option(args, "--seconds") ?? "5", CultureInfo.InvariantCulture);
         var idle = int.Parse(Option(args, "--idle") ?? "10000", CultureInfo.InvariantCulture);
         var output = Option(args, "--output");
         var idleOnly = args.Contains("--idle-only");
         var limit = DescriptorLimit.Raise((ulong)(idle * 2) + 1024);
-        Console.WriteLine($"echo benchmark: servers {string.Join(", ", servers)}; {runs} run(s); {seconds} s windows; {idle} idle connections; descriptor limit {limit}; "
+        Console.WriteLine($"echo benchmark{(tls ? " over TLS 1.3" : "")}: servers {string.Join(", ", servers)}; {runs} run(s); {seconds} s windows; {idle} idle connections; descriptor limit {limit}; "
             + (pinned ? $"pinned: servers on core {ServerProcess.ServerCore}, load generator on core {LoadCore}" : "unpinned"));
 
         var results = new List<EchoResult>();
@@ -41,7 +45,7 @@ public static class EchoBenchmark
             foreach (var server in servers)
             {
                 Console.Write($"run {run}/{runs} {server,-10}");
-                var result = await MeasureAsync(server, TimeSpan.FromSeconds(seconds), idle, idleOnly, pinned);
+                var result = await MeasureAsync(server, TimeSpan.FromSeconds(seconds), idle, idleOnly, pinned, tls);
                 results.Add(result);
                 Console.WriteLine(FormattableString.Invariant(
                     $" small {result.SmallCpuUsPerMessage:F3} µs/msg, bulk {result.BulkCpuMsPerGigabyte:F0} ms/GB, idle {result.IdleKibPerConnection:F2} KiB/conn"));
@@ -54,9 +58,10 @@ public static class EchoBenchmark
         if (output is not null)
         {
             Directory.CreateDirectory(output);
-            await File.WriteAllTextAsync(Path.Combine(output, "echo-results.md"), report.Markdown);
-            await File.WriteAllTextAsync(Path.Combine(output, "echo-chart.svg"), report.Svg);
-            Console.WriteLine($"wrote {Path.Combine(output, "echo-results.md")} and echo-chart.svg");
+            var prefix = tls ? "echo-tls" : "echo";
+            await File.WriteAllTextAsync(Path.Combine(output, prefix + "-results.md"), report.Markdown);
+            await File.WriteAllTextAsync(Path.Combine(output, prefix + "-chart.svg"), report.Svg);
+            Console.WriteLine($"wrote {Path.Combine(output, prefix + "-results.md")} and {prefix}-chart.svg");
         }
 
         return 0;
@@ -89,10 +94,17 @@ public static class EchoBenchmark
         return process.ExitCode;
     }
 
-    private static async Task<EchoResult> MeasureAsync(string name, TimeSpan window, int idleConnections, bool idleOnly, bool pinned)
+    private static async Task<EchoResult> MeasureAsync(string name, TimeSpan window, int idleConnections, bool idleOnly, bool pinned, bool tls)
     {
         var result = new EchoResult(name);
-        await using var server = await ServerProcess.StartAsync(name, pinned);
+        await using var server = await ServerProcess.StartAsync(name, pinned, tls);
+        if (tls)
+        {
+            // The idle and storm scenarios open plain connections; over TLS only the message scenarios run.
+            result.IdleKibPerConnection = result.StormConnectionsPerSecond = double.NaN;
+            await MeasureMessagesAsync(result, server, window, tls);
+            return result;
+        }
 
         // Idle memory first, on the fresh process, after a 64-connection warm-up.
         foreach (var socket in await LoadGenerator.OpenIdleAsync(server.Port, 64))
@@ -114,24 +126,29 @@ public static class EchoBenchmark
             return result; // --idle-only: a quick, stable check of memory per connection
         }
 
-        var (_, _, _, latency) = await LoadAsync(server, 1, 1, 32, TimeSpan.FromSeconds(1), window, timeRoundTrips: true);
+        await MeasureMessagesAsync(result, server, window, tls);
+        var storm = Stopwatch.StartNew();
+        await LoadGenerator.StormAsync(server.Port, 2000, 16);
+        result.StormConnectionsPerSecond = 2000 / storm.Elapsed.TotalSeconds;
+        return result;
+    }
+
+    /// <summary>Latency (one connection, one frame in flight), small messages (50 × 16 × 32 B) and bulk (8 × 4 × 64 KiB).</summary>
+    private static async Task MeasureMessagesAsync(EchoResult result, ServerProcess server, TimeSpan window, bool tls)
+    {
+        var (_, _, _, latency) = await LoadAsync(server, 1, 1, 32, TimeSpan.FromSeconds(1), window, tls, timeRoundTrips: true);
         (result.LatencyP50Us, result.LatencyP99Us) = latency!.Value;
 
-        var (small, smallCpu, allocated, _) = await LoadAsync(server, 50, 16, 32, TimeSpan.FromSeconds(1), window);
+        var (small, smallCpu, allocated, _) = await LoadAsync(server, 50, 16, 32, TimeSpan.FromSeconds(1), window, tls);
         result.SmallMessagesPerSecond = small / window.TotalSeconds;
         result.SmallCpuUsPerMessage = smallCpu.TotalMicroseconds / small;
         result.AllocatedBytesPerMessage = allocated ?? double.NaN;
 
         const int bulkPayload = 64 * 1024;
-        var (bulk, bulkCpu, _, _) = await LoadAsync(server, 8, 4, bulkPayload, TimeSpan.FromSeconds(1), window);
+        var (bulk, bulkCpu, _, _) = await LoadAsync(server, 8, 4, bulkPayload, TimeSpan.FromSeconds(1), window, tls);
         var gigabytes = bulk * (double)(bulkPayload + EchoFrames.HeaderLength) / 1e9;
         result.BulkMegabytesPerSecond = gigabytes * 1000 / window.TotalSeconds;
         result.BulkCpuMsPerGigabyte = bulkCpu.TotalMilliseconds / gigabytes;
-
-        var storm = Stopwatch.StartNew();
-        await LoadGenerator.StormAsync(server.Port, 2000, 16);
-        result.StormConnectionsPerSecond = 2000 / storm.Elapsed.TotalSeconds;
-        return result;
     }
 
     /// <summary>
@@ -140,9 +157,9 @@ public static class EchoBenchmark
     /// out; with <paramref name="timeRoundTrips"/>, the round trips' median and 99th percentile too.
     /// </summary>
     private static async Task<(long Echoed, TimeSpan Cpu, double? AllocatedPerMessage, (double P50, double P99)? Latency)> LoadAsync(
-        ServerProcess server, int connections, int inFlight, int payload, TimeSpan warmUp, TimeSpan window, bool timeRoundTrips = false)
+        ServerProcess server, int connections, int inFlight, int payload, TimeSpan warmUp, TimeSpan window, bool tls, bool timeRoundTrips = false)
     {
-        await using var load = await NativeLoad.StartAsync(server.Port, connections, inFlight, payload);
+        await using var load = await NativeLoad.StartAsync(server.Port, connections, inFlight, payload, tls);
         await Task.Delay(warmUp);
         var stats0 = await server.StatsAsync();
         var cpu0 = server.CpuTime();

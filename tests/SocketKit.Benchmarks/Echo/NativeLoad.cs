@@ -14,9 +14,10 @@ public sealed class NativeLoad : IAsyncDisposable
 
     private NativeLoad(Process process) => _process = process;
 
-    public static async Task<NativeLoad> StartAsync(int port, int connections, int inFlight, int payload)
+    /// <param name="tls">Speak TLS 1.3 on every connection (the OpenSSL build of the generator).</param>
+    public static async Task<NativeLoad> StartAsync(int port, int connections, int inFlight, int payload, bool tls = false)
     {
-        var info = new ProcessStartInfo(NativeTools.LoadGeneratorExecutable)
+        var info = new ProcessStartInfo(tls ? NativeTools.TlsLoadGeneratorExecutable : NativeTools.LoadGeneratorExecutable)
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,

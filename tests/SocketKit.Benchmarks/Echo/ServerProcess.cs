@@ -22,7 +22,8 @@ public sealed class ServerProcess : IAsyncDisposable
 
     /// <param name="implementation">Which server: a name <c>serve</c> knows, or <see cref="NativeTools.EchoServer"/>.</param>
     /// <param name="pinned">Run it on <see cref="ServerCore"/> only (<c>taskset</c>), every thread of it.</param>
-    public static async Task<ServerProcess> StartAsync(string implementation, bool pinned = false)
+    /// <param name="tls">Serve TLS 1.3 (SocketKit and Kestrel).</param>
+    public static async Task<ServerProcess> StartAsync(string implementation, bool pinned = false, bool tls = false)
     {
         var command = new List<string>();
         if (pinned)
@@ -44,6 +45,10 @@ public sealed class ServerProcess : IAsyncDisposable
             }
 
             command.AddRange(["serve", implementation]);
+            if (tls)
+            {
+                command.Add("--tls");
+            }
         }
 
         var info = new ProcessStartInfo(command[0])

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
@@ -10,17 +12,32 @@ using SocketKit.Transports;
 
 namespace SocketKit.Benchmarks.Echo.Servers;
 
-/// <summary>Kestrel's socket transport with a ConnectionHandler echoing the same frames (complete frames, one flush per read).</summary>
+/// <summary>Kestrel's socket transport (optionally with its HTTPS connection middleware) with a ConnectionHandler echoing the same frames (complete frames, one flush per read).</summary>
 public static class KestrelEchoServer
 {
-    public static async Task<int> StartAsync(CancellationToken stop)
+    /// <param name="stop">Stops the server.</param>
+    /// <param name="certificate">TLS 1.3 with this certificate (the HTTPS connection middleware, <c>UseHttps</c>); <see langword="null"/>: plain TCP.</param>
+    /// <returns>The port it listens on.</returns>
+    public static async Task<int> StartAsync(CancellationToken stop, X509Certificate2? certificate = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(o =>
         {
             o.Limits.MaxConcurrentConnections = null;
-            o.Listen(IPAddress.Loopback, 0, listen => listen.UseConnectionHandler<EchoConnectionHandler>());
+            o.Listen(IPAddress.Loopback, 0, listen =>
+            {
+                if (certificate is not null)
+                {
+                    listen.UseHttps(https =>
+                    {
+                        https.ServerCertificate = certificate;
+                        https.SslProtocols = SslProtocols.Tls13;
+                    });
+                }
+
+                listen.UseConnectionHandler<EchoConnectionHandler>();
+            });
         });
         var app = builder.Build();
         await app.StartAsync(stop);

@@ -5,27 +5,29 @@ namespace SocketKit.Benchmarks.Echo.Servers;
 /// <summary>
 /// What every benchmark server process does: serve on loopback, print "listening PORT", answer "stats" on stdin
 /// with the bytes allocated so far and the messages echoed (SocketKit counts them), and stop on "quit" or end of input.
+/// With TLS (SocketKit and Kestrel only), TLS 1.3 with a certificate made at start.
 /// </summary>
 public static class ServerHost
 {
-    public static async Task<int> RunAsync(string implementation)
+    public static async Task<int> RunAsync(string implementation, bool tls)
     {
         using var stop = new CancellationTokenSource();
-        Func<CancellationToken, Task<int>>? start = implementation switch
+        using var certificate = tls ? BenchmarkCertificate.Create() : null;
+        Func<CancellationToken, Task<int>>? start = (implementation, tls) switch
         {
-            "socketkit" => SocketKitEchoServer.StartAsync,
-            "bare" => BareEchoServer.StartAsync,
-            "kestrel" => KestrelEchoServer.StartAsync,
-            "kestrel-http" => KestrelHttpServer.StartAsync,
-            "dotnetty" => DotNettyEchoServer.StartAsync,
-            "udp-socketkit" => UdpEcho.UdpEchoServers.StartEndpointAsync,
-            "udp-sessions" => UdpEcho.UdpEchoServers.StartSessionsAsync,
-            "udp-bare" => UdpEcho.UdpEchoServers.StartBareAsync,
+            ("socketkit", _) => token => SocketKitEchoServer.StartAsync(token, certificate),
+            ("kestrel", _) => token => KestrelEchoServer.StartAsync(token, certificate),
+            ("bare", false) => BareEchoServer.StartAsync,
+            ("kestrel-http", false) => KestrelHttpServer.StartAsync,
+            ("dotnetty", false) => DotNettyEchoServer.StartAsync,
+            ("udp-socketkit", false) => UdpEcho.UdpEchoServers.StartEndpointAsync,
+            ("udp-sessions", false) => UdpEcho.UdpEchoServers.StartSessionsAsync,
+            ("udp-bare", false) => UdpEcho.UdpEchoServers.StartBareAsync,
             _ => null,
         };
         if (start is null)
         {
-            await Console.Error.WriteLineAsync($"unknown server '{implementation}'");
+            await Console.Error.WriteLineAsync($"unknown server '{implementation}'" + (tls ? " with TLS (socketkit and kestrel have it)" : ""));
             return 2;
         }
 
