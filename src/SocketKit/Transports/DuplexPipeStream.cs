@@ -1,14 +1,16 @@
+using System.Buffers;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 
 namespace SocketKit.Transports;
 
 /// <summary>
 /// One stream over a transport's two pipes, for <see cref="System.Net.Security.SslStream"/>: reads come from the
-/// input pipe and writes go to the output pipe, through the framework's own pipe stream adapters.
+/// input pipe and writes go to the output pipe (through the framework's pipe stream adapter). Reads are its own:
+/// they take what the pipe already holds without suspending, and allocate nothing when they do suspend.
 /// </summary>
 internal sealed class DuplexPipeStream(PipeReader input, PipeWriter output) : Stream
 {
-    private readonly Stream _reader = input.AsStream(leaveOpen: true);
     private readonly Stream _writer = output.AsStream(leaveOpen: true);
 
     public override bool CanRead => true;
@@ -29,7 +31,7 @@ internal sealed class DuplexPipeStream(PipeReader input, PipeWriter output) : St
     public SemaphoreSlim? ReadGate { get; set; }
 
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-        ReadGate is { } gate ? ReadOutsideGateAsync(gate, buffer, cancellationToken) : _reader.ReadAsync(buffer, cancellationToken);
+        input.TryRead(out var result) ? new ValueTask<int>(Take(result, buffer)) : WaitAndReadAsync(buffer, cancellationToken);
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
@@ -40,16 +42,49 @@ internal sealed class DuplexPipeStream(PipeReader input, PipeWriter output) : St
 
     public override Task FlushAsync(CancellationToken cancellationToken) => _writer.FlushAsync(cancellationToken);
 
-    private async ValueTask<int> ReadOutsideGateAsync(SemaphoreSlim gate, Memory<byte> buffer, CancellationToken cancellationToken)
+    /// <summary>Waits for bytes outside the <see cref="ReadGate"/> (when set), then takes them inside it.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<int> WaitAndReadAsync(Memory<byte> buffer, CancellationToken cancellationToken)
     {
-        gate.Release();
+        var gate = ReadGate;
+        gate?.Release();
+        ReadResult result;
         try
         {
-            return await _reader.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+            result = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            await gate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+            if (gate is not null)
+            {
+                await gate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+
+        return Take(result, buffer);
+    }
+
+    /// <summary>Copies what fits and gives the rest back to the pipe; 0 at the end of the input (or for a zero-byte read).</summary>
+    private int Take(ReadResult result, Memory<byte> buffer)
+    {
+        var sequence = result.Buffer;
+        var consumed = sequence.Start;
+        try
+        {
+            if (result.IsCanceled)
+            {
+                throw new OperationCanceledException("The read of the transport's input was canceled.");
+            }
+
+            var count = (int)Math.Min(sequence.Length, buffer.Length);
+            var slice = sequence.Slice(0, count);
+            slice.CopyTo(buffer.Span);
+            consumed = slice.End;
+            return count;
+        }
+        finally
+        {
+            input.AdvanceTo(consumed);
         }
     }
 
@@ -70,7 +105,6 @@ internal sealed class DuplexPipeStream(PipeReader input, PipeWriter output) : St
     {
         if (disposing)
         {
-            _reader.Dispose();
             _writer.Dispose();
         }
 

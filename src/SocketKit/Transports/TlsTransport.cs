@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Security;
+using System.Runtime.CompilerServices;
 using System.Security.Authentication;
 using SocketKit.Internal;
 using SocketKit.Tls;
@@ -198,6 +199,7 @@ internal sealed class TlsTransport : Transport, ITransportObserver
     }
 
     /// <summary>A read of the TLS stream inside the gate; the gate is let go while the read waits for bytes.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))] // suspends once per batch of records: no allocation
     private async ValueTask<int> GatedReadAsync(Memory<byte> buffer)
     {
         await _sslGate.WaitAsync().ConfigureAwait(false);
