@@ -4,7 +4,8 @@ namespace SocketKit.Benchmarks.Echo.Servers;
 
 /// <summary>
 /// What every benchmark server process does: serve on loopback, print "listening PORT", answer "stats" on stdin
-/// with the bytes allocated so far and the messages echoed (SocketKit counts them), and stop on "quit" or end of input.
+/// with the bytes allocated so far and the messages echoed (SocketKit counts them), answer "jitted" with the methods the
+/// JIT has compiled so far (tiering included, so the benchmark can wait for steady code), and stop on "quit" or end of input.
 /// With TLS (SocketKit and Kestrel only), TLS 1.3 with a certificate made at start.
 /// </summary>
 public static class ServerHost
@@ -50,6 +51,10 @@ public static class ServerHost
 
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"stats allocated={GC.GetTotalAllocatedBytes(precise: true)} messages={EchoStats.Messages}"));
+            }
+            else if (line == "jitted")
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"jitted {System.Runtime.JitInfo.GetCompiledMethodCount()}"));
             }
         }
 
