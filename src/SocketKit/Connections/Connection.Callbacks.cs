@@ -44,6 +44,7 @@ public sealed partial class Connection<TIn, TOut>
         Log.ProtocolError(_logger, Id, Tuple, error);
         try
         {
+            await EndBatchAsync().ConfigureAwait(false); // the answer is sent outside a dispatch: the batch's lock must be free
             await _handler!.OnProtocolErrorAsync(this, error, Closing).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException || !IsClosing)

@@ -243,6 +243,7 @@ public sealed partial class Connection<TIn, TOut>
 
         try
         {
+            await EndBatchAsync().ConfigureAwait(false); // the handler may answer outside a dispatch: the batch's lock must be free
             await _handler.OnInputCompletedAsync(this, Closing).ConfigureAwait(false);
         }
         catch (Exception e)

@@ -32,7 +32,8 @@ public sealed partial class Connection<TIn, TOut>
     /// <returns>A task that completes when the message is accepted.</returns>
     /// <exception cref="ConnectionClosedException">The connection is closing or closed.</exception>
     /// <exception cref="SendBufferFullException">The buffer is full and the policy is <see cref="FullSendBufferPolicy.FailFast"/>.</exception>
-    public ValueTask SendAsync(TOut message, CancellationToken cancellationToken = default) => SendCoreAsync(message, default, encoded: false, cancellationToken);
+    public ValueTask SendAsync(TOut message, CancellationToken cancellationToken = default) =>
+        TryWriteToBatch(message, out var failure) ? failure : SendCoreAsync(message, default, encoded: false, cancellationToken);
 
     /// <summary>
     /// Sends a message already encoded by this connection's encoder (a broadcast encodes once for everyone), with the
@@ -45,43 +46,20 @@ public sealed partial class Connection<TIn, TOut>
     private async ValueTask SendCoreAsync(TOut message, ReadOnlyMemory<byte> payload, bool encoded, CancellationToken cancellationToken)
     {
         ThrowIfClosing();
+        await EndOwnBatchAsync().ConfigureAwait(false); // a send of the batch that cannot take the fast path: the lock is taken afresh
         await SendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var keptForBatch = false;
         try
         {
             ThrowIfClosing();
             ThrowIfOutputCompleted();
             await WaitForRoomAsync(cancellationToken).ConfigureAwait(false);
             var batched = InOwnDispatch; // checked after the awaits: only a send still on the loop's own call defers
-            var before = _transport.Output.UnflushedBytes;
-            if (encoded)
-            {
-                _framer.Encode(payload.Span, _transport.Output);
-            }
-            else if (_codec.PassThroughEncoder is { } passThrough && passThrough.TryGetEncoded(message, out var span))
-            {
-                _framer.Encode(span, _transport.Output);
-            }
-            else
-            {
-                try
-                {
-                    _encodeBuffer ??= new PooledBufferWriter();
-                    _codec.Encoder.Encode(message, _encodeBuffer);
-                    _framer.Encode(_encodeBuffer.WrittenSpan, _transport.Output);
-                }
-                finally
-                {
-                    // Kept for the rest of the batch (given back at its end); otherwise given back now, so an idle connection holds none.
-                    _encodeBuffer!.Reset(keepArray: batched);
-                }
-            }
-
-            _messagesOut++;
-            var written = _transport.Output.UnflushedBytes - before;
+            var written = Write(message, payload, encoded, batched);
             if (batched)
             {
                 Account(written);
-                _batchPending = true;
+                _batchPending = keptForBatch = true; // the batch keeps the lock: its next sends take the fast path
             }
             else
             {
@@ -90,8 +68,42 @@ public sealed partial class Connection<TIn, TOut>
         }
         finally
         {
-            SendLock.Release();
+            if (!keptForBatch)
+            {
+                SendLock.Release();
+            }
         }
+    }
+
+    /// <summary>Encodes and frames one message into the output pipe (under the send lock); returns the bytes written.</summary>
+    private long Write(TOut message, ReadOnlyMemory<byte> payload, bool encoded, bool batched)
+    {
+        var before = _transport.Output.UnflushedBytes;
+        if (encoded)
+        {
+            _framer.Encode(payload.Span, _transport.Output);
+        }
+        else if (_codec.PassThroughEncoder is { } passThrough && passThrough.TryGetEncoded(message, out var span))
+        {
+            _framer.Encode(span, _transport.Output);
+        }
+        else
+        {
+            try
+            {
+                _encodeBuffer ??= new PooledBufferWriter();
+                _codec.Encoder.Encode(message, _encodeBuffer);
+                _framer.Encode(_encodeBuffer.WrittenSpan, _transport.Output);
+            }
+            finally
+            {
+                // Kept for the rest of the batch (given back at its end); otherwise given back now, so an idle connection holds none.
+                _encodeBuffer!.Reset(keepArray: batched);
+            }
+        }
+
+        _messagesOut++;
+        return _transport.Output.UnflushedBytes - before;
     }
 
     /// <summary>Completes when every byte accepted so far has been handed to the OS.</summary>
@@ -100,7 +112,9 @@ public sealed partial class Connection<TIn, TOut>
     /// <exception cref="ConnectionClosedException">The connection closed before the buffer drained.</exception>
     public async ValueTask FlushAsync(CancellationToken cancellationToken = default)
     {
-        await EndBatchAsync().ConfigureAwait(false); // replies of a batch being dispatched wait in the pipe: hand them on first
+        // Replies of a batch being dispatched wait in the pipe: hand them on first. Called from elsewhere, the drain
+        // waits for the loop's batch to end (its bytes are counted as pending until it flushes them).
+        await EndOwnBatchAsync().ConfigureAwait(false);
         await DrainAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -127,6 +141,7 @@ public sealed partial class Connection<TIn, TOut>
     public async ValueTask CompleteOutputAsync(CancellationToken cancellationToken = default)
     {
         ThrowIfClosing();
+        await EndOwnBatchAsync().ConfigureAwait(false);
         await SendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {

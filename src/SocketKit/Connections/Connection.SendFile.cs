@@ -40,6 +40,7 @@ public sealed partial class Connection<TIn, TOut>
             var length = count ?? file.Length - offset;
             ArgumentOutOfRangeException.ThrowIfNegative(length, nameof(count));
             ArgumentOutOfRangeException.ThrowIfGreaterThan(length, file.Length - offset, nameof(count));
+            await EndOwnBatchAsync().ConfigureAwait(false);
             await SendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {

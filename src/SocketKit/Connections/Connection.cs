@@ -226,6 +226,7 @@ public sealed partial class Connection<TIn, TOut> : IAsyncDisposable, ITransport
         {
             try
             {
+                await EndBatchAsync().ConfigureAwait(false); // after a failure mid-batch: the batch's send lock is needed to finish
                 handedOver = await TryHandOverAsync(connectedCalled).ConfigureAwait(false);
                 if (!handedOver)
                 {

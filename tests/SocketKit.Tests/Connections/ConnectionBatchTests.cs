@@ -91,4 +91,44 @@ public class ConnectionBatchTests
         Assert.All(received, b => Assert.True(b == (byte)'x' || b == (byte)'\n'));
         connection.Close();
     }
+    [Fact]
+    public async Task The_handler_answers_the_peers_end_after_a_batch_without_waiting_for_it()
+    {
+        var handler = new AnsweringHandler();
+        var (connection, peer) = InMemoryConnection.CreateWithPeer(Codec.Lines(), handler, new ConnectionOptions { AllowHalfClose = true });
+
+        await peer.WriteAsync("a\nb\n"u8.ToArray(), TestContext.Current.CancellationToken);
+        await peer.CompleteOutputAsync(); // read with the replies' batch: the end is answered from outside a dispatch
+
+        Assert.Equal("re a\nre b\nbye\n", Encoding.UTF8.GetString(await AsyncAssert.Within(peer.ReadToEndAsync(TestContext.Current.CancellationToken), "the replies, the goodbye and the FIN")));
+        await AsyncAssert.Within(connection.Completion, "the close");
+    }
+
+    [Fact]
+    public async Task The_handler_answers_bad_input_after_a_batch_without_waiting_for_it()
+    {
+        var handler = new AnsweringHandler();
+        var (connection, peer) = InMemoryConnection.CreateWithPeer(Codec.Lines(new LineFramerOptions { MaxLineLength = 16 }), handler);
+
+        await peer.WriteAsync(Encoding.UTF8.GetBytes("a\n" + new string('x', 64) + "\n"), TestContext.Current.CancellationToken);
+
+        Assert.Equal("re a\nERR too long\n", Encoding.UTF8.GetString(await AsyncAssert.Within(peer.ReadToEndAsync(TestContext.Current.CancellationToken), "the reply, the error's answer and the close")));
+        Assert.Equal(CloseReason.ProtocolError, (await AsyncAssert.Within(connection.Completion, "the close")).Reason);
+    }
+
+    /// <summary>Replies to each line, and answers the peer's end and bad input from outside any dispatch.</summary>
+    private sealed class AnsweringHandler : ConnectionHandler<string, string>
+    {
+        public override ValueTask OnMessageAsync(Connection<string, string> connection, string message, CancellationToken closing) =>
+            connection.SendAsync("re " + message, closing);
+
+        public override async ValueTask OnInputCompletedAsync(Connection<string, string> connection, CancellationToken closing)
+        {
+            await connection.SendAsync("bye", closing);
+            await connection.CompleteOutputAsync(closing);
+        }
+
+        public override ValueTask OnProtocolErrorAsync(Connection<string, string> connection, ProtocolException error, CancellationToken closing) =>
+            connection.SendAsync("ERR too long", closing);
+    }
 }
