@@ -52,7 +52,7 @@ public static class EchoBenchmark
             }
         }
 
-        var report = EchoReport.Create(results, servers, runs, seconds, idle);
+        var report = EchoReport.Create(results, servers, runs, seconds, tls ? 0 : idle);
         Console.WriteLine();
         Console.WriteLine(report.Markdown);
         if (output is not null)

@@ -32,7 +32,8 @@ public sealed class EchoReport
     public static EchoReport Create(IReadOnlyList<EchoResult> results, IReadOnlyList<string> servers, int runs, double seconds, int idle)
     {
         var md = new StringBuilder();
-        md.AppendLine(CultureInfo.InvariantCulture, $"Median of {runs} interleaved run(s) per server, {seconds} s measured windows, {idle} idle connections; spread = (max - min) / median; ratio = median / Kestrel's median.");
+        var idlePart = idle > 0 ? $", {idle} idle connections" : "";
+        md.AppendLine(CultureInfo.InvariantCulture, $"Median of {runs} interleaved run(s) per server, {seconds} s measured windows{idlePart}; spread = (max - min) / median; ratio = median / Kestrel's median.");
         md.AppendLine();
         md.Append("| Metric |");
         foreach (var server in servers)
