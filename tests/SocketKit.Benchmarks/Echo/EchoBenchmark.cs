@@ -35,6 +35,7 @@ public static class EchoBenchmark
         var idle = int.Parse(Option(args, "--idle") ?? "10000", CultureInfo.InvariantCulture);
         var output = Option(args, "--output");
         var idleOnly = args.Contains("--idle-only");
+        var stormOnly = args.Contains("--storm-only");
         var limit = DescriptorLimit.Raise((ulong)(idle * 2) + 1024);
         Console.WriteLine($"echo benchmark{(tls ? " over TLS 1.3" : "")}: servers {string.Join(", ", servers)}; {runs} run(s); {seconds} s windows; {idle} idle connections; descriptor limit {limit}; "
             + (pinned ? $"pinned: servers on core {ServerProcess.ServerCore}, load generator on core {LoadCore}" : "unpinned"));
@@ -45,10 +46,10 @@ public static class EchoBenchmark
             foreach (var server in servers)
             {
                 Console.Write($"run {run}/{runs} {server,-10}");
-                var result = await MeasureAsync(server, TimeSpan.FromSeconds(seconds), idle, idleOnly, pinned, tls);
+                var result = await MeasureAsync(server, TimeSpan.FromSeconds(seconds), idle, idleOnly, stormOnly, pinned, tls);
                 results.Add(result);
                 Console.WriteLine(FormattableString.Invariant(
-                    $" small {result.SmallCpuUsPerMessage:F3} µs/msg, bulk {result.BulkCpuMsPerGigabyte:F0} ms/GB, idle {result.IdleKibPerConnection:F2} KiB/conn"));
+                    $" small {result.SmallCpuUsPerMessage:F3} µs/msg, bulk {result.BulkCpuMsPerGigabyte:F0} ms/GB, idle {result.IdleKibPerConnection:F2} KiB/conn, storm {result.StormCpuUsPerConnection:F0} µs/conn"));
             }
         }
 
@@ -94,15 +95,20 @@ public static class EchoBenchmark
         return process.ExitCode;
     }
 
-    private static async Task<EchoResult> MeasureAsync(string name, TimeSpan window, int idleConnections, bool idleOnly, bool pinned, bool tls)
+    private static async Task<EchoResult> MeasureAsync(string name, TimeSpan window, int idleConnections, bool idleOnly, bool stormOnly, bool pinned, bool tls)
     {
         var result = new EchoResult(name);
         await using var server = await ServerProcess.StartAsync(name, pinned, tls);
         if (tls)
         {
             // The idle and storm scenarios open plain connections; over TLS only the message scenarios run.
-            result.IdleKibPerConnection = result.StormConnectionsPerSecond = double.NaN;
             await MeasureMessagesAsync(result, server, window, tls);
+            return result;
+        }
+
+        if (stormOnly)
+        {
+            await MeasureStormAsync(result, server); // --storm-only: connection setup and teardown alone
             return result;
         }
 
@@ -127,10 +133,25 @@ public static class EchoBenchmark
         }
 
         await MeasureMessagesAsync(result, server, window, tls);
-        var storm = Stopwatch.StartNew();
-        await LoadGenerator.StormAsync(server.Port, 2000, 16);
-        result.StormConnectionsPerSecond = 2000 / storm.Elapsed.TotalSeconds;
+        await MeasureStormAsync(result, server);
         return result;
+    }
+
+    /// <summary>
+    /// 5 000 connections opened, echoed once and closed, 16 at a time, after a warm-up storm of 2 000 and once the JIT is quiet:
+    /// the rate (which the .NET client bounds), and the server's CPU per connection, which does not depend on the client.
+    /// </summary>
+    private static async Task MeasureStormAsync(EchoResult result, ServerProcess server)
+    {
+        const int connections = 5000; // 10 ms CPU ticks: 2 µs per connection
+        await LoadGenerator.StormAsync(server.Port, 2000, 16);
+        await server.WarmUpAsync(TimeSpan.Zero);
+        var cpu0 = server.CpuTime();
+        var storm = Stopwatch.StartNew();
+        await LoadGenerator.StormAsync(server.Port, connections, 16);
+        result.StormConnectionsPerSecond = connections / storm.Elapsed.TotalSeconds;
+        await Task.Delay(TimeSpan.FromMilliseconds(500)); // the last closes finish on the server's side
+        result.StormCpuUsPerConnection = (server.CpuTime() - cpu0).TotalMicroseconds / connections;
     }
 
     /// <summary>Latency (one connection, one frame in flight), small messages (50 × 16 × 32 B) and bulk (8 × 4 × 64 KiB).</summary>
