@@ -39,7 +39,7 @@ public sealed partial class Connection<TIn, TOut>
             t_dispatching = null;
         }
 
-        return pending.IsCompleted || !Volatile.Read(ref _batchPending) ? pending : EndBatchThenAwaitAsync(pending);
+        return pending.IsCompleted || !_batchPending ? pending : EndBatchThenAwaitAsync(pending);
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
@@ -88,22 +88,16 @@ public sealed partial class Connection<TIn, TOut>
 
         try
         {
-            await FlushBatchAsync().ConfigureAwait(false);
+            if (!_outputCompleted && _transport.Output.UnflushedBytes > 0)
+            {
+                await _transport.Output.FlushAsync(CancellationToken.None).ConfigureAwait(false); // a completed pipe: the bytes are lost with the connection
+            }
         }
         finally
         {
             _encodeBuffer?.Reset();
             _batchPending = false;
             SendLock.Release();
-        }
-    }
-
-    /// <summary>Under the send lock: hands what was written and not yet flushed to the send loop (before waiting for room or a drain).</summary>
-    private async ValueTask FlushBatchAsync()
-    {
-        if (!_outputCompleted && _transport.Output.UnflushedBytes > 0)
-        {
-            await _transport.Output.FlushAsync(CancellationToken.None).ConfigureAwait(false); // a completed pipe: the bytes are lost with the connection
         }
     }
 }

@@ -186,9 +186,8 @@ public sealed partial class Connection<TIn, TOut>
                 break;
         }
 
-        // Wait: until the buffer drains below the low watermark (what this batch wrote must go to the send loop for
-        // that). The tick closes the connection if this takes longer than the write timeout.
-        await FlushBatchAsync().ConfigureAwait(false);
+        // Wait: until the buffer drains below the low watermark (a batch's writes were flushed when it ended, before the
+        // send lock was taken). The tick closes the connection if this takes longer than the write timeout.
         Volatile.Write(ref _waitingForRoomSince, _time.GetTimestamp());
         try
         {

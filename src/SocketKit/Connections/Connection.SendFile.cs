@@ -48,8 +48,7 @@ public sealed partial class Connection<TIn, TOut>
                 ThrowIfOutputCompleted();
                 if (_transport.CanSendFile)
                 {
-                    await FlushBatchAsync().ConfigureAwait(false); // the kernel's bytes must follow the pipe's
-                    await DrainAsync(cancellationToken).ConfigureAwait(false);
+                    await DrainAsync(cancellationToken).ConfigureAwait(false); // the kernel's bytes must follow the pipe's
                     await SendFileFromKernelAsync(file, offset, length, cancellationToken).ConfigureAwait(false);
                 }
                 else

@@ -208,8 +208,6 @@ public sealed partial class Connection<TIn, TOut> : IAsyncDisposable, ITransport
                 {
                     await HaveLastWordAsync(e).ConfigureAwait(false); // the input broke the protocol: the handler may answer it
                 }
-
-                await EndBatchAsync().ConfigureAwait(false); // the last replies go out before the close or the upgrade
             }
             else
             {
@@ -226,7 +224,7 @@ public sealed partial class Connection<TIn, TOut> : IAsyncDisposable, ITransport
         {
             try
             {
-                await EndBatchAsync().ConfigureAwait(false); // after a failure mid-batch: the batch's send lock is needed to finish
+                await EndBatchAsync().ConfigureAwait(false); // the last replies go out, and the batch's send lock is free, before the close or the upgrade
                 handedOver = await TryHandOverAsync(connectedCalled).ConfigureAwait(false);
                 if (!handedOver)
                 {
