@@ -37,13 +37,16 @@ public static class EchoServer
         return new TcpServer<ReadOnlySequence<byte>, ReadOnlySequence<byte>>(options, Codec.LengthPrefixed(), new EchoHandler(log));
     }
 
-    /// <summary>Serves until <paramref name="stop"/> is cancelled (Ctrl+C), then stops gracefully.</summary>
-    public static async Task<int> RunAsync(EndPoint endPoint, CancellationToken stop, bool reusePort = false)
+    /// <summary>
+    /// Serves until SIGINT (Ctrl+C), SIGTERM (systemd, Docker, Kubernetes) or SIGQUIT, then stops gracefully: clients
+    /// get their replies and a FIN, and each connection's <c>OnDisconnectedAsync</c> runs before the process exits.
+    /// </summary>
+    public static async Task<int> RunAsync(EndPoint endPoint, bool reusePort = false)
     {
         await using var server = Create(endPoint, Console.Out, reusePort);
-        await server.StartAsync(stop);
+        await server.StartAsync();
         Console.WriteLine($"echo server listening on {string.Join(", ", server.EndPoints.Concat<EndPoint>(server.UnixEndPoints))}; Ctrl+C to stop");
-        await server.RunAsync(stop); // serves until Ctrl+C or SIGTERM, then stops gracefully
+        await server.RunAsync(); // serves until a stop signal, then stops gracefully
         Console.WriteLine($"stopped after serving {server.AcceptedConnections} connection(s)");
         return 0;
     }

@@ -9,14 +9,14 @@ var udp = new Option<bool>("--udp") { Description = "Use UDP: each datagram is e
 var unix = new Option<string?>("--unix") { Description = "A Unix domain socket path to listen on or connect to, instead of --host and --port (local clients; TCP framing)." };
 var reusePort = new Option<bool>("--reuse-port") { Description = "Linux: share the port with other echo servers started with it (SO_REUSEPORT); the kernel spreads connections among them." };
 
-var server = new Command("server", "Run the echo server until Ctrl+C.") { host, port, udp, reusePort, unix };
-// Ctrl+C and SIGTERM cancel the token; the server then stops gracefully (draining for up to 10 s).
-server.SetAction((result, ct) =>
+var server = new Command("server", "Run the echo server until Ctrl+C, SIGTERM or SIGQUIT.") { host, port, udp, reusePort, unix };
+// The server stops gracefully on Ctrl+C, SIGTERM or SIGQUIT by itself (RunAsync()), draining for up to 10 s.
+server.SetAction(result =>
 {
     var endPoint = new IPEndPoint(IPAddress.Parse(result.GetValue(host)!), result.GetValue(port));
-    return result.GetValue(unix) is { } path ? EchoServer.RunAsync(new UnixDomainSocketEndPoint(path), ct)
-        : result.GetValue(udp) ? UdpEchoServer.RunAsync(endPoint, ct)
-        : EchoServer.RunAsync(endPoint, ct, result.GetValue(reusePort));
+    return result.GetValue(unix) is { } path ? EchoServer.RunAsync(new UnixDomainSocketEndPoint(path))
+        : result.GetValue(udp) ? UdpEchoServer.RunAsync(endPoint)
+        : EchoServer.RunAsync(endPoint, result.GetValue(reusePort));
 });
 
 var hosted = new Command("hosted", "Run the echo server in the .NET Generic Host (SocketKit.Hosting) until Ctrl+C or SIGTERM.") { host, port };
@@ -31,4 +31,8 @@ var demo = new Command("demo", "Start a server and a client on loopback and show
 demo.SetAction((_, ct) => Demo.RunAsync(Console.Out, ct));
 
 var root = new RootCommand("SocketKit echo sample: 4-byte big-endian length-prefixed frames over TCP, or plain datagrams over UDP (--udp).") { server, hosted, client, demo };
-return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(15) });
+var parsed = root.Parse(args);
+// The server takes the stop signals itself, so the command line must leave them alone there: its own handler would hold
+// them for its whole timeout. Every other command is stopped through the command line's token.
+var serverTakesSignals = parsed.CommandResult.Command == server;
+return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = serverTakesSignals ? null : TimeSpan.FromSeconds(15) });

@@ -12,21 +12,13 @@ public static class UdpEchoServer
     public static UdpEndpoint<ReadOnlySequence<byte>, ReadOnlySequence<byte>> Create(IPEndPoint endPoint, TextWriter? log = null) =>
         new(new UdpEndpointOptions { LocalEndPoint = endPoint }, BytesCodec.Instance, BytesCodec.Instance, new Handler(log));
 
-    /// <summary>Serves until <paramref name="stop"/> is cancelled (Ctrl+C).</summary>
-    public static async Task<int> RunAsync(IPEndPoint endPoint, CancellationToken stop)
+    /// <summary>Serves until SIGINT (Ctrl+C), SIGTERM or SIGQUIT, then stops.</summary>
+    public static async Task<int> RunAsync(IPEndPoint endPoint)
     {
         await using var server = Create(endPoint, Console.Out);
-        await server.StartAsync(stop);
+        await server.StartAsync();
         Console.WriteLine($"UDP echo server on {server.LocalEndPoint}; Ctrl+C to stop");
-        try
-        {
-            await Task.Delay(Timeout.Infinite, stop);
-        }
-        catch (OperationCanceledException)
-        {
-        }
-
-        await server.StopAsync(CancellationToken.None);
+        await server.RunAsync(); // serves until a stop signal
         Console.WriteLine($"stopped after echoing {server.ReceivedDatagrams} datagram(s)");
         return 0;
     }

@@ -47,4 +47,27 @@ public sealed class ServerRunTests
 
         await AsyncAssert.Within(running, "RunAsync to end with the stop");
     }
+
+    [Fact]
+    public async Task A_udp_endpoint_started_by_RunAsync_receives_until_its_token_is_cancelled_or_it_is_stopped()
+    {
+        var recorder = new DatagramRecorder<string, string>();
+        await using var endpoint = new UdpEndpoint<string, string>(new UdpEndpointOptions { LocalEndPoint = Loopback.Any4 }, Utf8TextCodec.Instance, Utf8TextCodec.Instance, recorder);
+        using var stop = new CancellationTokenSource();
+
+        var running = endpoint.RunAsync(stop.Token); // starts it
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp);
+        await socket.SendToAsync("while running"u8.ToArray(), System.Net.Sockets.SocketFlags.None, endpoint.LocalEndPoint);
+        Assert.Equal("while running", (await recorder.NextAsync()).Message);
+        Assert.False(running.IsCompleted);
+
+        await stop.CancelAsync();
+        await AsyncAssert.Within(running, "RunAsync to stop the endpoint");
+        Assert.Throws<InvalidOperationException>(() => endpoint.JoinMulticastGroup(System.Net.IPAddress.Parse("239.1.2.3"))); // not running
+
+        await using var second = new UdpEndpoint<string, string>(new UdpEndpointOptions { LocalEndPoint = Loopback.Any4 }, Utf8TextCodec.Instance, Utf8TextCodec.Instance, new DatagramRecorder<string, string>());
+        var runningUntilStopped = second.RunAsync(TestContext.Current.CancellationToken);
+        await second.StopAsync(TestContext.Current.CancellationToken);
+        await AsyncAssert.Within(runningUntilStopped, "RunAsync to end with the stop");
+    }
 }

@@ -84,6 +84,60 @@ public class EchoSampleTests
         Assert.Contains("stopped after serving 1 connection(s)", rest);
     }
 
+    [Theory]
+    [InlineData("TERM")]
+    [InlineData("INT")]
+    [InlineData("QUIT")]
+    public async Task On_a_stop_signal_the_plain_server_drains_a_connected_client_and_runs_OnDisconnected_before_it_exits(string signal)
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux() || OperatingSystem.IsMacOS(), "SIGTERM is a Unix signal.");
+        using var echo = SampleProcess.Start("Echo", ["server", "--port", "0"]);
+        var line = await echo.ReadLineStartingWithAsync("echo server listening on ");
+        var endPoint = IPEndPoint.Parse(line["echo server listening on ".Length..].Split(';')[0]);
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(endPoint).WaitAsync(TimeSpan.FromSeconds(10));
+        byte[] frame = [0, 0, 0, 2, (byte)'h', (byte)'i'];
+        await socket.SendAsync(frame, SocketFlags.None);
+        var reply = new byte[frame.Length];
+        for (var read = 0; read < reply.Length;)
+        {
+            read += await socket.ReceiveAsync(reply.AsMemory(read), SocketFlags.None).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        }
+
+        Assert.Equal(frame, reply);
+        await echo.ReadLineStartingWithAsync("server: connected ");
+
+        await echo.SignalAsync(signal);
+
+        // The drain: a FIN (a reset would throw here), then the server waits for the client's own.
+        Assert.Equal(0, await socket.ReceiveAsync(new byte[16].AsMemory(), SocketFlags.None).AsTask().WaitAsync(TimeSpan.FromSeconds(10)));
+        socket.Shutdown(SocketShutdown.Send);
+        Assert.EndsWith("(ServerShutdown)", await echo.ReadLineStartingWithAsync("server: disconnected "), StringComparison.Ordinal);
+        var (exitCode, rest) = await echo.WaitForExitAsync();
+        Assert.Equal(0, exitCode);
+        Assert.Contains("stopped after serving 1 connection(s)", rest, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task On_sigterm_the_udp_server_stops_and_exits_cleanly()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux() || OperatingSystem.IsMacOS(), "SIGTERM is a Unix signal.");
+        using var echo = SampleProcess.Start("Echo", ["server", "--udp", "--port", "0"]);
+        var line = await echo.ReadLineStartingWithAsync("UDP echo server on ");
+        var endPoint = IPEndPoint.Parse(line["UDP echo server on ".Length..].Split(';')[0]);
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        await socket.SendToAsync("ping"u8.ToArray(), SocketFlags.None, endPoint);
+        var buffer = new byte[16];
+        var received = await socket.ReceiveFromAsync(buffer, SocketFlags.None, new IPEndPoint(IPAddress.Any, 0)).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal("ping"u8.ToArray(), buffer[..received.ReceivedBytes]);
+
+        var (exitCode, rest) = await echo.TerminateAsync();
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("stopped after echoing 1 datagram(s)", rest, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Two_server_processes_share_one_port_with_reuse_port_and_both_get_connections()
     {

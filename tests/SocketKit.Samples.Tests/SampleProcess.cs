@@ -46,11 +46,21 @@ public sealed class SampleProcess : IDisposable
     /// <summary>Sends SIGTERM, waits for the process to end, and returns its exit code and the rest of its output.</summary>
     public async Task<(int ExitCode, string Output)> TerminateAsync()
     {
-        using (var kill = Process.Start("kill", $"-TERM {_process.Id}"))
-        {
-            await kill.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
-        }
+        await SignalAsync("TERM");
+        return await WaitForExitAsync();
+    }
 
+    /// <summary>Sends the signal named (<c>TERM</c>, <c>INT</c>, <c>QUIT</c>) with <c>kill</c>, as a service manager does.</summary>
+    public async Task SignalAsync(string signal)
+    {
+        using var kill = Process.Start("kill", $"-{signal} {_process.Id}");
+        await kill.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(0, kill.ExitCode);
+    }
+
+    /// <summary>Waits for the process to end, and returns its exit code and the rest of its output.</summary>
+    public async Task<(int ExitCode, string Output)> WaitForExitAsync()
+    {
         var rest = await _process.StandardOutput.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(30));
         await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
         return (_process.ExitCode, rest);

@@ -24,20 +24,6 @@ internal sealed class ServerLifetime : IDisposable
 
     public bool IsStopping => _stopping.IsCancellationRequested;
 
-    /// <summary>Completes when <paramref name="cancellationToken"/> is cancelled or a stop has begun, whichever comes first.</summary>
-    public async Task WaitForStopRequestAsync(CancellationToken cancellationToken)
-    {
-        using var either = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, Stopping);
-        try
-        {
-            await Task.Delay(Timeout.Infinite, either.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            // Asked to stop.
-        }
-    }
-
     /// <summary>A connection (or one being set up) is now running; stop waits for it.</summary>
     public void ConnectionStarted() => Interlocked.Increment(ref _running);
 

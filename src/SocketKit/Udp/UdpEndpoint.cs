@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.ObjectPool;
 using SocketKit.Codecs;
 using SocketKit.Internal;
+using SocketKit.Servers;
 
 namespace SocketKit.Udp;
 
@@ -134,6 +135,26 @@ public sealed partial class UdpEndpoint<TIn, TOut> : IAsyncDisposable
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// Runs the endpoint for a console app or service: starts it (if it is not started yet), serves until the process is
+    /// asked to stop by SIGINT (Ctrl+C), SIGTERM (systemd, Docker, Kubernetes) or SIGQUIT, or until <see cref="StopAsync"/>
+    /// is called, then stops (<see cref="StopAsync"/>; a second signal stops waiting for the running handler call). While
+    /// it runs, these signals stop the endpoint instead of ending the process. Needs no console input.
+    /// </summary>
+    /// <remarks>An app that handles its own signals (or runs in the Generic Host) calls <see cref="RunAsync(CancellationToken)"/> instead.</remarks>
+    /// <returns>A task that completes when the endpoint has stopped.</returns>
+    public Task RunAsync() => ServerRun.RunUntilSignalledAsync(StartIfNotStartedAsync, StopAsync, _stopping.Token);
+
+    /// <summary>
+    /// Runs the endpoint for an app that owns its signals, or a worker: starts it (if it is not started yet), serves until
+    /// <paramref name="cancellationToken"/> is cancelled or <see cref="StopAsync"/> is called, then stops. Does not listen
+    /// for signals itself: cancel the token from your own handler, or call <see cref="RunAsync()"/>.
+    /// </summary>
+    /// <param name="cancellationToken">Cancel it to stop the endpoint.</param>
+    /// <returns>A task that completes when the endpoint has stopped.</returns>
+    public Task RunAsync(CancellationToken cancellationToken) =>
+        ServerRun.RunAsync(StartIfNotStartedAsync, StopAsync, _stopping.Token, cancellationToken, CancellationToken.None);
+
     /// <summary>Joins an IPv4 or IPv6 multicast group on one interface.</summary>
     /// <param name="group">The group address (IPv4 224.0.0.0/4, IPv6 ff00::/8).</param>
     /// <param name="interfaceIndex">The interface's index; 0 lets the OS choose.</param>
@@ -186,6 +207,8 @@ public sealed partial class UdpEndpoint<TIn, TOut> : IAsyncDisposable
         await StopAsync(CancellationToken.None).ConfigureAwait(false);
         _stopping.Dispose();
     }
+
+    private Task StartIfNotStartedAsync() => Volatile.Read(ref _state) == Created ? StartAsync(CancellationToken.None) : Task.CompletedTask;
 
     private void Drop(UdpPeer peer, Exception error)
     {

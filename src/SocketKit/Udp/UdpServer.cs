@@ -151,22 +151,28 @@ public sealed partial class UdpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, 
         Broadcast.SendAsync(Connections, _codec.Encoder, message, filter, cancellationToken);
 
     /// <summary>
-    /// Runs the server for a console app or worker: starts it (if it is not started yet), serves until
-    /// <paramref name="cancellationToken"/> is cancelled (Ctrl+C, SIGTERM, a host stopping) or <c>StopAsync</c> is called,
-    /// then stops gracefully, draining for up to the drain timeout. Needs no console input.
+    /// Runs the server for a console app or service: starts it (if it is not started yet), serves until the process is
+    /// asked to stop by SIGINT (Ctrl+C), SIGTERM (systemd, Docker, Kubernetes) or SIGQUIT, or until <c>StopAsync</c> is
+    /// called, then stops gracefully, draining for up to <see cref="UdpServerOptions.DrainTimeout"/>.
+    /// A second signal during the drain cuts it short. While it runs, these signals stop the server instead of ending the process; the process ends when the
+    /// program returns. Needs no console input.
+    /// </summary>
+    /// <remarks>An app that handles its own signals (or runs in the Generic Host) calls <see cref="RunAsync(CancellationToken)"/> instead.</remarks>
+    /// <returns>A task that completes when the server has stopped.</returns>
+    public Task RunAsync() => ServerRun.RunUntilSignalledAsync(StartIfNotStartedAsync, StopAsync, _lifetime.Stopping);
+
+    /// <summary>
+    /// Runs the server for an app that owns its signals, or a worker: starts it (if it is not started yet), serves until
+    /// <paramref name="cancellationToken"/> is cancelled or <c>StopAsync</c> is called, then stops gracefully, draining
+    /// for up to <see cref="UdpServerOptions.DrainTimeout"/>. Does not listen for signals itself:
+    /// cancel the token from your own handler, or call <see cref="RunAsync()"/>. Needs no console input.
     /// </summary>
     /// <param name="cancellationToken">Cancel it to stop the server.</param>
     /// <returns>A task that completes when the server has stopped.</returns>
-    public async Task RunAsync(CancellationToken cancellationToken)
-    {
-        if (Volatile.Read(ref _started) == 0)
-        {
-            await StartAsync(CancellationToken.None).ConfigureAwait(false);
-        }
+    public Task RunAsync(CancellationToken cancellationToken) =>
+        ServerRun.RunAsync(StartIfNotStartedAsync, StopAsync, _lifetime.Stopping, cancellationToken, CancellationToken.None);
 
-        await _lifetime.WaitForStopRequestAsync(cancellationToken).ConfigureAwait(false);
-        await StopAsync(CancellationToken.None).ConfigureAwait(false);
-    }
+    private Task StartIfNotStartedAsync() => Volatile.Read(ref _started) == 0 ? StartAsync(CancellationToken.None) : Task.CompletedTask;
 
     /// <summary>
     /// Stops: new datagrams are dropped, every session closes (<see cref="CloseReason.ServerShutdown"/>) after its
