@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Net;
+using SocketKit.Samples;
 using Chat;
 
 var host = new Option<string>("--host") { Description = "The address to listen on or connect to.", DefaultValueFactory = _ => "127.0.0.1" };
@@ -20,4 +21,4 @@ client.SetAction((result, ct) => ChatClient.RunAsync(
     new DnsEndPoint(result.GetValue(host)!, result.GetValue(port)), result.GetValue(nick)!, Console.In, Console.Out, ct));
 
 var root = new RootCommand("SocketKit chat sample: rooms, nicknames and private messages over a line protocol.") { server, client };
-return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(15) });
+return await SampleCommandLine.InvokeAsync(root.Parse(args), new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(15) });

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Net;
 using System.Net.Sockets;
 using Echo;
+using SocketKit.Samples;
 
 var host = new Option<string>("--host") { Description = "The address to listen on or connect to.", DefaultValueFactory = _ => "127.0.0.1" };
 var port = new Option<int>("--port") { Description = "The TCP or UDP port.", DefaultValueFactory = _ => 5000 };
@@ -35,4 +36,4 @@ var parsed = root.Parse(args);
 // The server takes the stop signals itself, so the command line must leave them alone there: its own handler would hold
 // them for its whole timeout. Every other command is stopped through the command line's token.
 var serverTakesSignals = parsed.CommandResult.Command == server;
-return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = serverTakesSignals ? null : TimeSpan.FromSeconds(15) });
+return await SampleCommandLine.InvokeAsync(parsed, new InvocationConfiguration { ProcessTerminationTimeout = serverTakesSignals ? null : TimeSpan.FromSeconds(15) });

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Net;
+using SocketKit.Samples;
 using FileTransfer;
 
 var host = new Option<string>("--host") { Description = "The address to listen on or connect to.", DefaultValueFactory = _ => "127.0.0.1" };
@@ -28,8 +29,9 @@ list.SetAction((r, ct) => Client(r, async c =>
     }
 }, ct));
 
-return await new RootCommand("SocketKit file transfer sample: upload, download and list, resumable, SHA-256 verified.") { serve, upload, download, list }
-    .Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(15) });
+return await SampleCommandLine.InvokeAsync(
+    new RootCommand("SocketKit file transfer sample: upload, download and list, resumable, SHA-256 verified.") { serve, upload, download, list }.Parse(args),
+    new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(15) });
 
 async Task<int> Client(ParseResult r, Func<TransferClient, Task> command, CancellationToken ct)
 {

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Net;
+using SocketKit.Samples;
 using Chat;
 using HttpServer;
 using HttpServer.ChatPage;
@@ -39,4 +40,4 @@ command.SetAction(async (result, ct) =>
     await Task.WhenAll(web.RunAsync(ct), chat.RunAsync(ct));
     return 0;
 });
-return await command.Parse(args).InvokeAsync();
+return await SampleCommandLine.InvokeAsync(command.Parse(args));

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Net;
+using SocketKit.Samples;
 using RemoteControl;
 
 var host = new Option<string>("--host") { Description = "The address to listen on or connect to.", DefaultValueFactory = _ => "127.0.0.1" };
@@ -28,5 +29,6 @@ control.SetAction(async (r, ct) =>
     }
 });
 
-return await new RootCommand("SocketKit remote control sample: an agent that runs an allow-list of commands for authenticated controllers over TLS.") { agent, control }
-    .Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(15) });
+return await SampleCommandLine.InvokeAsync(
+    new RootCommand("SocketKit remote control sample: an agent that runs an allow-list of commands for authenticated controllers over TLS.") { agent, control }.Parse(args),
+    new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(15) });

@@ -6,13 +6,14 @@ namespace SocketKit.Samples.Tests;
 public sealed class SampleProcess : IDisposable
 {
     private readonly Process _process;
+    private readonly System.Text.StringBuilder _error = new();
 
     private SampleProcess(Process process) => _process = process;
 
     /// <summary>Starts <c>dotnet SAMPLE.dll args...</c> from the test's output folder, with stdin closed at once.</summary>
     public static SampleProcess Start(string sample, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, sample + ".dll"));
         foreach (var argument in arguments)
         {
@@ -24,9 +25,34 @@ public sealed class SampleProcess : IDisposable
             start.Environment[name] = value;
         }
 
-        var process = Process.Start(start)!;
+        var process = new Process { StartInfo = start };
+        var started = new SampleProcess(process);
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                lock (started._error)
+                {
+                    started._error.AppendLine(e.Data);
+                }
+            }
+        };
+        process.Start();
+        process.BeginErrorReadLine(); // drained as it comes, so a sample that writes much there never blocks
         process.StandardInput.Close(); // no console: a sample that waited on ReadLine would exit at once
-        return new SampleProcess(process);
+        return started;
+    }
+
+    /// <summary>What the sample wrote to standard error so far (all of it once <see cref="WaitForExitAsync"/> returned).</summary>
+    public string Error
+    {
+        get
+        {
+            lock (_error)
+            {
+                return _error.ToString();
+            }
+        }
     }
 
     /// <summary>Reads output lines until one starts with <paramref name="prefix"/>, and returns it.</summary>

@@ -31,7 +31,15 @@ public sealed partial class TcpServer<TIn, TOut>
                     listener.SetRawSocketOption(1, 15, BitConverter.GetBytes(1));
                 }
 
-                listener.Bind(endPoint);
+                try
+                {
+                    listener.Bind(endPoint);
+                }
+                catch (SocketException e)
+                {
+                    throw BindFailure.Named(e, "TCP", endPoint);
+                }
+
                 listener.Listen(_options.Backlog);
                 bound.Add((IPEndPoint)listener.LocalEndPoint!);
                 Log.Listening(_logger, listener.LocalEndPoint);

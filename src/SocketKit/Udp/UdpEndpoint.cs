@@ -104,7 +104,15 @@ public sealed partial class UdpEndpoint<TIn, TOut> : IAsyncDisposable
         {
             UdpSocketSetup.Apply(socket, _options);
             socket.Blocking = false; // synchronous sends never wait (see TrySendNow); async operations are unaffected
-            socket.Bind(bind);
+            try
+            {
+                socket.Bind(bind);
+            }
+            catch (SocketException e)
+            {
+                throw BindFailure.Named(e, "UDP", bind);
+            }
+
             if (_options.RemoteEndPoint is { } remote)
             {
                 DestinationCheck?.Invoke(remote);

@@ -1,0 +1,28 @@
+using System.CommandLine;
+using System.Net.Sockets;
+
+namespace SocketKit.Samples;
+
+/// <summary>
+/// How every sample runs its command line: what the machine or the user got wrong (a port already in use, a path that is
+/// in the way, a refused option, a server that is not there) is told in one line on standard error, with exit code 1;
+/// only a bug in the sample itself shows a stack trace.
+/// </summary>
+internal static class SampleCommandLine
+{
+    /// <summary>Invokes the parsed command with <paramref name="configuration"/> (its exception handler is replaced by this one).</summary>
+    public static async Task<int> InvokeAsync(ParseResult parsed, InvocationConfiguration? configuration = null)
+    {
+        configuration ??= new InvocationConfiguration();
+        configuration.EnableDefaultExceptionHandler = false;
+        try
+        {
+            return await parsed.InvokeAsync(configuration);
+        }
+        catch (Exception e) when (e is SocketException or IOException or UnauthorizedAccessException or ArgumentException or PlatformNotSupportedException)
+        {
+            await Console.Error.WriteLineAsync($"{parsed.RootCommandResult.Command.Name}: {e.Message}");
+            return 1;
+        }
+    }
+}
