@@ -115,6 +115,70 @@ public sealed class HostingTests
         Assert.Contains("SocketKit:Echo:EndPoints:0 = 'localhost:5000' is not an IP endpoint", error.Message);
     }
 
+    [Theory]
+    [InlineData("SocketKit:Echo:Maxconnectons", "7", "SocketKit:Echo:Maxconnectons is not a setting of a TCP server. Its settings are: EndPoints, DualMode, Backlog, MaxConnections,")]
+    [InlineData("SocketKit:Echo:Connection:IdleTimout", "00:01:00", "SocketKit:Echo:Connection:IdleTimout is not a setting of a connection.")]
+    [InlineData("SocketKit:Echo:Socket:KeepAlve", "true", "SocketKit:Echo:Socket:KeepAlve is not a setting of a TCP server's socket.")]
+    [InlineData("SocketKit:Echo:Tls", "yes", "SocketKit:Echo:Tls is set in code (with Configure), not from configuration.")]
+    [InlineData("SocketKit:Echo:Socket:ConfigureSocket", "x", "SocketKit:Echo:Socket:ConfigureSocket is set in code (with Configure), not from configuration.")]
+    public async Task A_key_that_is_no_setting_stops_the_host_at_start_naming_the_key(string key, string value, string expected)
+    {
+        using var host = BuildHost(
+            new() { ["SocketKit:Echo:EndPoints:0"] = "127.0.0.1:0", [key] = value },
+            (services, configuration) => services
+                .AddSocketKitTcpServer<ReadOnlySequence<byte>, ReadOnlySequence<byte>, ScopedEchoHandler>("echo", Codec.LengthPrefixed())
+                .BindSocketKit(configuration.GetSection("SocketKit:Echo")));
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(TestContext.Current.CancellationToken));
+
+        Assert.Contains($"SocketKit server 'echo': {expected}", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_udp_key_that_is_no_setting_stops_the_host_at_start_naming_the_key()
+    {
+        using var host = BuildHost(
+            new() { ["SocketKit:Ping:Endpoint:LocalEndPoint"] = "127.0.0.1:0", ["SocketKit:Ping:Endpoint:LocalAddress"] = "127.0.0.1" },
+            (services, configuration) => services
+                .AddSocketKitUdpServer<string, string, ScopedTextHandler>("ping", Utf8TextCodec.Instance, Utf8TextCodec.Instance)
+                .BindSocketKit(configuration.GetSection("SocketKit:Ping")));
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(TestContext.Current.CancellationToken));
+
+        Assert.Contains("SocketKit server 'ping': SocketKit:Ping:Endpoint:LocalAddress is not a setting of a UDP server's endpoint.", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Options_that_fail_while_their_section_is_missing_name_the_section()
+    {
+        using var host = BuildHost(
+            new(), // as when appsettings.json was not copied to the output folder
+            (services, configuration) => services
+                .AddSocketKitTcpServer<ReadOnlySequence<byte>, ReadOnlySequence<byte>, ScopedEchoHandler>("echo", Codec.LengthPrefixed())
+                .BindSocketKit(configuration.GetSection("SocketKit:Echo")));
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(TestContext.Current.CancellationToken));
+
+        Assert.Contains("SocketKit server 'echo': the configuration section 'SocketKit:Echo' is missing or empty. Is appsettings.json copied", error.Message, StringComparison.Ordinal);
+        Assert.Contains("EndPoints or UnixEndPoints must hold at least one endpoint", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_missing_section_is_fine_when_code_configures_the_server()
+    {
+        using var host = BuildHost(
+            new(),
+            (services, configuration) => services
+                .AddSocketKitTcpServer<ReadOnlySequence<byte>, ReadOnlySequence<byte>, ScopedEchoHandler>("echo", Codec.LengthPrefixed())
+                .BindSocketKit(configuration.GetSection("SocketKit:Echo"))
+                .Configure(options => options.EndPoints.Add(Loopback.Any4)));
+
+        await host.StartAsync(TestContext.Current.CancellationToken);
+
+        Assert.NotEmpty(host.Services.GetRequiredKeyedService<TcpServer<ReadOnlySequence<byte>, ReadOnlySequence<byte>>>("echo").EndPoints);
+        await host.StopAsync(TestContext.Current.CancellationToken);
+    }
+
     [Fact]
     public void Two_servers_with_one_name_are_refused_when_added()
     {
