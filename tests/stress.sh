@@ -43,7 +43,8 @@ stop_load() {
   kill -TERM -- "-$load_pid" 2>/dev/null || kill -TERM "$load_pid" 2>/dev/null
   wait "$load_pid" 2>/dev/null; load_pid=""
 }
-trap stop_load EXIT INT TERM
+trap stop_load EXIT
+trap 'exit 130' INT TERM # the EXIT trap then stops the load
 
 count() { grep -E "^\s*$1: [0-9]+" "$2" | tail -n 1 | grep -oE '[0-9]+' || echo 0; }
 
