@@ -2,15 +2,17 @@ using System.Text.RegularExpressions;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.Extensions.DependencyModel;
 using SocketKit.TestSupport;
 
 namespace SocketKit.Tests;
 
 /// <summary>
 /// Every <c>```csharp</c> block of README.md, docs/ and the package READMEs compiles as written: each block on its own,
-/// as a file of a fresh console project (the SDK's implicit usings, nullable on) that references SocketKit,
-/// SocketKit.Hosting, SocketKit.Testing, the Generic Host and xunit. A snippet that needs a <c>using</c> shows it; it may
-/// use the types (not the statements) that earlier snippets of the same page declared, as a reader following the page would.
+/// as a file of the project its page starts from (<c>dotnet new console</c> unless it says <c>dotnet new worker</c>: the
+/// template's implicit usings, nullable on), referencing exactly the packages the page names with
+/// <c>dotnet add package</c> (and their dependencies), as a reader following the page would have. A snippet that needs a
+/// <c>using</c> shows it; it may use the types (not the statements) that earlier snippets of the same page declared.
 /// </summary>
 public sealed partial class DocumentationSnippetTests
 {
@@ -25,10 +27,29 @@ public sealed partial class DocumentationSnippetTests
         global using global::System.Threading.Tasks;
         """;
 
-    private static readonly Lazy<MetadataReference[]> References = new(() =>
-        ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
-            .Select(path => (MetadataReference)MetadataReference.CreateFromFile(path))
-            .ToArray());
+    /// <summary>What a <c>dotnet new worker</c> project (Microsoft.NET.Sdk.Worker) imports implicitly besides.</summary>
+    private const string WorkerImplicitUsings = """
+        global using global::Microsoft.Extensions.Configuration;
+        global using global::Microsoft.Extensions.DependencyInjection;
+        global using global::Microsoft.Extensions.Hosting;
+        global using global::Microsoft.Extensions.Logging;
+        """;
+
+    /// <summary>The packages a project template brings.</summary>
+    private static readonly Dictionary<string, string[]> TemplatePackages = new(StringComparer.Ordinal)
+    {
+        ["console"] = [],
+        ["worker"] = ["Microsoft.Extensions.Hosting"],
+    };
+
+    private static readonly Lazy<string[]> TrustedAssemblies = new(() => ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator));
+
+    /// <summary>The shared framework's assemblies: what every project references.</summary>
+    private static readonly Lazy<string[]> FrameworkAssemblies = new(() =>
+    {
+        var framework = Path.GetFullPath(System.Runtime.InteropServices.RuntimeEnvironment.GetRuntimeDirectory());
+        return [.. TrustedAssemblies.Value.Where(path => Path.GetFullPath(path).StartsWith(framework, StringComparison.Ordinal))];
+    });
 
     /// <summary>
     /// The SDK's System.Text.Json source generator, run on each snippet as a build would (JSON snippets use a
@@ -70,14 +91,17 @@ public sealed partial class DocumentationSnippetTests
     {
         var page = FindSnippets().Where(s => s.File == file).ToArray();
         var code = page.Single(s => s.Line == line).Code;
+        var (template, packages) = ProjectOf(file);
+        Assert.True(packages.Length > 0, $"{file} shows C# but names no package: say which, as `dotnet add package SocketKit`.");
         var options = new CSharpParseOptions(LanguageVersion.Preview);
         var tree = CSharpSyntaxTree.ParseText(code, options, path: $"{file}:{line}");
         var isProgram = tree.GetCompilationUnitRoot().Members.OfType<GlobalStatementSyntax>().Any();
         var earlierTypes = page.Where(s => s.Line < line).Select(s => DeclarationsOnly(CSharpSyntaxTree.ParseText(s.Code, options, path: $"{file}:{s.Line}")));
+        var implicitUsings = template == "worker" ? ImplicitUsings + "\n" + WorkerImplicitUsings : ImplicitUsings;
         var compilation = CSharpCompilation.Create(
             "Snippet",
-            [tree, CSharpSyntaxTree.ParseText(ImplicitUsings, options), .. earlierTypes],
-            References.Value,
+            [tree, CSharpSyntaxTree.ParseText(implicitUsings, options), .. earlierTypes],
+            ReferencesFor(file, [.. packages, .. TemplatePackages[template]]),
             new CSharpCompilationOptions(isProgram ? OutputKind.ConsoleApplication : OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
 
         CSharpGeneratorDriver.Create(Generators.Value)
@@ -89,6 +113,59 @@ public sealed partial class DocumentationSnippetTests
             .ToArray();
 
         Assert.True(errors.Length == 0, $"The snippet at {file}:{line} does not compile:\n{string.Join('\n', errors)}\n---\n{code}");
+    }
+
+    [Fact]
+    public void A_page_is_compiled_against_the_packages_it_names_and_no_other()
+    {
+        // getting-started names SocketKit alone: the Generic Host, which this test project also references, is not there.
+        var references = ReferencesFor("docs/getting-started.md", ProjectOf("docs/getting-started.md").Packages).Select(r => Path.GetFileName(r.Display)).ToArray();
+        Assert.Contains("SocketKit.dll", references);
+        Assert.Contains("System.Runtime.dll", references);
+        Assert.DoesNotContain("Microsoft.Extensions.Hosting.dll", references);
+        Assert.DoesNotContain("SocketKit.Hosting.dll", references);
+        Assert.Equal("worker", ProjectOf("docs/hosting.md").Template);
+        Assert.Equal(["SocketKit.Hosting"], ProjectOf("docs/hosting.md").Packages);
+    }
+
+    /// <summary>The project template a page starts from (<c>dotnet new TEMPLATE</c>) and the packages it adds (<c>dotnet add package ID</c>).</summary>
+    private static (string Template, string[] Packages) ProjectOf(string file)
+    {
+        var text = File.ReadAllText(Path.Combine(RepositoryRoot.Path, file));
+        var template = NewProject().Match(text) is { Success: true } project ? project.Groups["template"].Value : "console";
+        return (template, [.. AddPackage().Matches(text).Select(m => m.Groups["id"].Value).Distinct(StringComparer.OrdinalIgnoreCase)]);
+    }
+
+    /// <summary>
+    /// The framework's assemblies and those of <paramref name="packages"/> and everything they depend on, found through
+    /// this test project's own .deps.json (which references every package a page may name).
+    /// </summary>
+    private static MetadataReference[] ReferencesFor(string file, IEnumerable<string> packages)
+    {
+        var context = DependencyContext.Default!;
+        var libraries = context.RuntimeLibraries.ToDictionary(library => library.Name, StringComparer.OrdinalIgnoreCase);
+        var closure = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var pending = new Stack<string>(packages);
+        foreach (var named in pending)
+        {
+            Assert.True(libraries.ContainsKey(named), $"{file} names the package {named}, which the snippet test does not know: reference it in SocketKit.Tests.csproj.");
+        }
+
+        while (pending.TryPop(out var name))
+        {
+            if (libraries.TryGetValue(name, out var library) && closure.Add(name)) // a dependency the framework provides has no entry
+            {
+                foreach (var dependency in library.Dependencies)
+                {
+                    pending.Push(dependency.Name);
+                }
+            }
+        }
+
+        var assemblies = closure.SelectMany(name => libraries[name].GetDefaultAssemblyNames(context)).Select(name => name.Name + ".dll").ToHashSet(StringComparer.OrdinalIgnoreCase);
+        return [.. FrameworkAssemblies.Value.Concat(TrustedAssemblies.Value.Where(path => assemblies.Contains(Path.GetFileName(path))))
+            .Distinct(StringComparer.Ordinal)
+            .Select(path => MetadataReference.CreateFromFile(path))];
     }
 
     /// <summary>A snippet without its top-level statements: the types it declares, for the snippets after it.</summary>
@@ -128,4 +205,10 @@ public sealed partial class DocumentationSnippetTests
 
     [GeneratedRegex(@"^```csharp[ \t]*\n(?<code>.*?)^```[ \t]*$", RegexOptions.Multiline | RegexOptions.Singleline)]
     private static partial Regex Fence();
+
+    [GeneratedRegex(@"dotnet add package (?<id>[A-Za-z0-9_.\-]+)")]
+    private static partial Regex AddPackage();
+
+    [GeneratedRegex(@"dotnet new (?<template>console|worker)\b")]
+    private static partial Regex NewProject();
 }
