@@ -105,7 +105,8 @@ public class EchoSampleTests
         }
 
         Assert.Equal(frame, reply);
-        await echo.ReadLineStartingWithAsync("server: connected ");
+        // The first connection of a process is #1, as the docs say (the server's own tick once took an id first).
+        Assert.StartsWith("server: connected    #1 tcp 127.0.0.1:", await echo.ReadLineStartingWithAsync("server: connected "), StringComparison.Ordinal);
 
         await echo.SignalAsync(signal);
 

@@ -2,16 +2,14 @@ using System.Runtime.CompilerServices;
 
 namespace SocketKit.Connections;
 
-/// <summary>
-/// Replies in batches: what a handler sends on this connection while the connection's own loop dispatches a message to it
-/// is written to the send buffer but flushed to the send loop once, when the loop has dispatched everything it read and
-/// is about to wait for more, and the encode buffer is kept until then. A reply per message of a pipelined batch thus
-/// costs one flush per batch, not one per message. A reply never waits on anything but the handler's own synchronous
-/// work: when the handler awaits something that is not done yet, what it sent is flushed then. Sends from anywhere else
-/// (other threads, another connection's handler, after the handler's first real await) flush at once, as before.
-/// The batch holds the send lock from its first send to its end, so its further sends take no lock and run no state
-/// machine; a send from elsewhere meanwhile waits for the batch's end.
-/// </summary>
+// Replies in batches: what a handler sends on this connection while the connection's own loop dispatches a message to it
+// is written to the send buffer but flushed to the send loop once, when the loop has dispatched everything it read and
+// is about to wait for more, and the encode buffer is kept until then. A reply per message of a pipelined batch thus
+// costs one flush per batch, not one per message. A reply never waits on anything but the handler's own synchronous
+// work: when the handler awaits something that is not done yet, what it sent is flushed then. Sends from anywhere else
+// (other threads, another connection's handler, after the handler's first real await) flush at once, as before.
+// The batch holds the send lock from its first send to its end, so its further sends take no lock and run no state
+// machine; a send from elsewhere meanwhile waits for the batch's end.
 public sealed partial class Connection<TIn, TOut>
 {
     [ThreadStatic]

@@ -3,7 +3,7 @@ using SocketKit.Internal;
 
 namespace SocketKit.Connections;
 
-/// <summary>Running the handler's callbacks so that none of them can take more than its own connection down.</summary>
+// Running the handler's callbacks so that none of them can take more than its own connection down.
 public sealed partial class Connection<TIn, TOut>
 {
     private async ValueTask NotifyDisconnectedAsync(CloseInfo info)

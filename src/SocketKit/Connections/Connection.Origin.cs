@@ -2,7 +2,7 @@ using SocketKit.Proxy;
 
 namespace SocketKit.Connections;
 
-/// <summary>Where the connection came from, beyond its five-tuple: a load balancer's PROXY header, a Unix domain peer's credentials.</summary>
+// Where the connection came from, beyond its five-tuple: a load balancer's PROXY header, a Unix domain peer's credentials.
 public sealed partial class Connection<TIn, TOut>
 {
     /// <summary>

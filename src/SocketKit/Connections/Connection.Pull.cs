@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 
 namespace SocketKit.Connections;
 
-/// <summary>Pull mode: <see cref="ReadAllAsync"/> and the claim that keeps one reader of the input at a time.</summary>
+// Pull mode: ReadAllAsync and the claim that keeps one reader of the input at a time.
 public sealed partial class Connection<TIn, TOut>
 {
     private const int ReaderUnclaimed = 0;

@@ -6,7 +6,7 @@ using SocketKit.Internal;
 
 namespace SocketKit.Connections;
 
-/// <summary>The message loop: the canonical PipeReader loop, shared by handler (push) and pull mode.</summary>
+// The message loop: the canonical PipeReader loop, shared by handler (push) and pull mode.
 public sealed partial class Connection<TIn, TOut>
 {
     private ReadOnlySequence<byte> _buffer;

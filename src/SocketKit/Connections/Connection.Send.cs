@@ -4,7 +4,7 @@ using SocketKit.Transports;
 
 namespace SocketKit.Connections;
 
-/// <summary>The send path: serialised sends into the bounded output pipe, send-buffer policy and writability.</summary>
+// The send path: serialised sends into the bounded output pipe, send-buffer policy and writability.
 public sealed partial class Connection<TIn, TOut>
 {
     private SemaphoreSlim? _sendLock;           // created at the first send: an idle connection holds none

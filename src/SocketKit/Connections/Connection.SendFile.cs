@@ -2,7 +2,7 @@ using System.Buffers;
 
 namespace SocketKit.Connections;
 
-/// <summary>Sending a region of a file: from the kernel where the transport can (plain TCP), else copied through the send buffer.</summary>
+// Sending a region of a file: from the kernel where the transport can (plain TCP), else copied through the send buffer.
 public sealed partial class Connection<TIn, TOut>
 {
     private const int FileChunk = 1024 * 1024; // a chunk that cannot leave in a write timeout means the peer does not read

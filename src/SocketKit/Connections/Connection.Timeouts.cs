@@ -3,10 +3,8 @@ using SocketKit.Transports;
 
 namespace SocketKit.Connections;
 
-/// <summary>
-/// Deadlines checked by the shared tick, and the signals it posts to the message loop, where the
-/// handler hears of them between messages (callbacks never overlap).
-/// </summary>
+// Deadlines checked by the shared tick, and the signals it posts to the message loop, where the
+// handler hears of them between messages (callbacks never overlap).
 public sealed partial class Connection<TIn, TOut>
 {
     private long _lastReceive;

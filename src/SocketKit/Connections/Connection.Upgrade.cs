@@ -4,10 +4,8 @@ using SocketKit.Transports;
 
 namespace SocketKit.Connections;
 
-/// <summary>
-/// Switching protocols: the transport, its unread bytes and the connection's identity go to a new connection with
-/// another codec and other message types, at a frame boundary.
-/// </summary>
+// Switching protocols: the transport, its unread bytes and the connection's identity go to a new connection with
+// another codec and other message types, at a frame boundary.
 public sealed partial class Connection<TIn, TOut> : IConnectionPhase
 {
     private IConnectionPhase? _upgrade; // the phase the transport goes to at the next frame boundary

@@ -10,6 +10,9 @@ namespace SocketKit.Internal;
 /// </summary>
 internal sealed class ConnectionTicker : IDisposable
 {
+    /// <summary>The key of what owns the ticker (a server, for its accept budget): connection ids start at 1, so it takes none of theirs.</summary>
+    public const long OwnerKey = 0;
+
     private static readonly ConditionalWeakTable<TimeProvider, ConnectionTicker> SharedTickers = new();
     private readonly ConcurrentDictionary<long, ITickable> _items = new();
     private readonly ITimer _timer;

@@ -8,7 +8,7 @@ using SocketKit.Transports;
 
 namespace SocketKit.Tcp;
 
-/// <summary>Taking connections in: the accept loop with its backoff, admission (limits, filter), and setting up each connection.</summary>
+// Taking connections in: the accept loop with its backoff, admission (limits, filter), and setting up each connection.
 public sealed partial class TcpServer<TIn, TOut>
 {
     private async Task AcceptLoopAsync(Socket listener)

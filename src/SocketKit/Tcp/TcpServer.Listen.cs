@@ -4,7 +4,7 @@ using SocketKit.Internal;
 
 namespace SocketKit.Tcp;
 
-/// <summary>Binding the listeners: IP endpoints (dual mode, SO_REUSEPORT) and Unix domain socket paths (stale files, permissions).</summary>
+// Binding the listeners: IP endpoints (dual mode, SO_REUSEPORT) and Unix domain socket paths (stale files, permissions).
 public sealed partial class TcpServer<TIn, TOut>
 {
     private const int EnxioNoSuchDeviceOrAddress = 6; // what open(2) says of a socket file

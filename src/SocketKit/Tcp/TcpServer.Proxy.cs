@@ -5,7 +5,7 @@ using SocketKit.Transports;
 
 namespace SocketKit.Tcp;
 
-/// <summary>The PROXY protocol: reading the header a trusted load balancer sends before anything else.</summary>
+// The PROXY protocol: reading the header a trusted load balancer sends before anything else.
 public sealed partial class TcpServer<TIn, TOut>
 {
     private TaskCompletionSource? _proxyHeaderStarted; // tests only

@@ -30,7 +30,6 @@ public sealed partial class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, 
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<long, IOwnedConnection> _connections = new(); // some may have switched protocols (Upgrade)
     private readonly ConcurrentDictionary<IPAddress, int> _perAddress = new();
-    private readonly long _tickId = ConnectionIds.Next();
     private AcceptBudget? _acceptBudget;
     private SslServerAuthenticationOptions? _sslOptions;
     private long _handshakeFailures;
@@ -138,7 +137,7 @@ public sealed partial class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, 
         if (_options.MaxAcceptsPerSecond is { } rate)
         {
             _acceptBudget = new AcceptBudget(rate, _options.TickInterval);
-            _ticker.Register(_tickId, this);
+            _ticker.Register(ConnectionTicker.OwnerKey, this);
         }
 
         foreach (var listener in _listeners)

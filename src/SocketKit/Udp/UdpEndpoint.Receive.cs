@@ -7,7 +7,7 @@ using SocketKit.Transports;
 
 namespace SocketKit.Udp;
 
-/// <summary>Receiving: the handler loop or the pull enumeration, each datagram decoded with its five-tuple, bad ones dropped and reported.</summary>
+// Receiving: the handler loop or the pull enumeration, each datagram decoded with its five-tuple, bad ones dropped and reported.
 public sealed partial class UdpEndpoint<TIn, TOut>
 {
     /// <summary>

@@ -6,7 +6,7 @@ using SocketKit.Transports;
 
 namespace SocketKit.Udp;
 
-/// <summary>Sending: one message, one datagram; a non-blocking send first, so concurrent senders allocate nothing.</summary>
+// Sending: one message, one datagram; a non-blocking send first, so concurrent senders allocate nothing.
 public sealed partial class UdpEndpoint<TIn, TOut>
 {
     /// <summary>

@@ -6,7 +6,7 @@ using SocketKit.Transports;
 
 namespace SocketKit.Udp;
 
-/// <summary>The session table: a datagram finds or opens its peer's session; sessions are evicted least recently heard first.</summary>
+// The session table: a datagram finds or opens its peer's session; sessions are evicted least recently heard first.
 public sealed partial class UdpServer<TIn, TOut>
 {
     /// <summary>One datagram from the shared receive loop: find or open its session and queue the datagram there.</summary>
