@@ -14,6 +14,15 @@ public sealed class SampleProcess : IDisposable
     public static SampleProcess Start(string sample, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (OperatingSystem.IsLinux())
+        {
+            // As a service manager starts it: SIGINT and SIGQUIT at their default disposition. A test run started as a
+            // background job of a script (the stress script, some CI runners) ignores both, and a child inherits that.
+            start.FileName = "/usr/bin/env";
+            start.ArgumentList.Add("--default-signal=INT,QUIT,TERM");
+            start.ArgumentList.Add("dotnet");
+        }
+
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, sample + ".dll"));
         foreach (var argument in arguments)
         {
