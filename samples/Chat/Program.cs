@@ -21,4 +21,5 @@ client.SetAction((result, ct) => ChatClient.RunAsync(
     new DnsEndPoint(result.GetValue(host)!, result.GetValue(port)), result.GetValue(nick)!, Console.In, Console.Out, ct));
 
 var root = new RootCommand("SocketKit chat sample: rooms, nicknames and private messages over a line protocol.") { server, client };
-return await SampleCommandLine.InvokeAsync(root.Parse(args), new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(15) });
+return await SampleCommandLine.InvokeAsync(root.Parse(args), new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(15) },
+    e => e is Microsoft.Extensions.Options.OptionsValidationException); // the hosted server's settings

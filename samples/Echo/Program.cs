@@ -36,4 +36,6 @@ var parsed = root.Parse(args);
 // The server takes the stop signals itself, so the command line must leave them alone there: its own handler would hold
 // them for its whole timeout. Every other command is stopped through the command line's token.
 var serverTakesSignals = parsed.CommandResult.Command == server;
-return await SampleCommandLine.InvokeAsync(parsed, new InvocationConfiguration { ProcessTerminationTimeout = serverTakesSignals ? null : TimeSpan.FromSeconds(15) });
+return await SampleCommandLine.InvokeAsync(parsed,
+    new InvocationConfiguration { ProcessTerminationTimeout = serverTakesSignals ? null : TimeSpan.FromSeconds(15) },
+    e => e is Microsoft.Extensions.Options.OptionsValidationException); // the hosted server's settings

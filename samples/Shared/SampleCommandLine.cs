@@ -11,7 +11,10 @@ namespace SocketKit.Samples;
 internal static class SampleCommandLine
 {
     /// <summary>Invokes the parsed command with <paramref name="configuration"/> (its exception handler is replaced by this one).</summary>
-    public static async Task<int> InvokeAsync(ParseResult parsed, InvocationConfiguration? configuration = null)
+    /// <param name="parsed">The command line.</param>
+    /// <param name="configuration">How to invoke it.</param>
+    /// <param name="isSettingsError">What else is the user's to fix, such as a hosted server's invalid configuration.</param>
+    public static async Task<int> InvokeAsync(ParseResult parsed, InvocationConfiguration? configuration = null, Func<Exception, bool>? isSettingsError = null)
     {
         configuration ??= new InvocationConfiguration();
         configuration.EnableDefaultExceptionHandler = false;
@@ -19,7 +22,8 @@ internal static class SampleCommandLine
         {
             return await parsed.InvokeAsync(configuration);
         }
-        catch (Exception e) when (e is SocketException or IOException or UnauthorizedAccessException or ArgumentException or PlatformNotSupportedException)
+        catch (Exception e) when (e is SocketException or IOException or UnauthorizedAccessException or ArgumentException or PlatformNotSupportedException
+            || isSettingsError?.Invoke(e) == true)
         {
             await Console.Error.WriteLineAsync($"{parsed.RootCommandResult.Command.Name}: {e.Message}");
             return 1;

@@ -58,4 +58,17 @@ public class SampleStartupTests
         Assert.Equal($"Echo: Cannot listen on {path}: the path exists and is not a socket. Remove it or choose another path.", process.Error.Trim());
         Assert.Equal("keep me", await File.ReadAllTextAsync(path, TestContext.Current.CancellationToken));
     }
+
+    [Fact]
+    public async Task A_hosted_server_with_a_misspelled_setting_says_so_in_one_line_and_exits_with_1()
+    {
+        using var process = SampleProcess.Start("Echo", ["hosted", "--port", "0"], new Dictionary<string, string> { ["SocketKit__Echo__Maxconnectons"] = "3" });
+        var (exitCode, output) = await process.WaitForExitAsync();
+
+        Assert.Equal(1, exitCode);
+        Assert.Equal("Echo: SocketKit server 'echo': SocketKit:Echo:Maxconnectons is not a setting of a TCP server. Its settings are: " +
+            "EndPoints, DualMode, Backlog, MaxConnections, MaxConnectionsPerAddress, MaxAcceptsPerSecond, DrainTimeout, TickInterval, Socket, Connection.",
+            process.Error.Trim());
+        Assert.DoesNotContain("Unhandled exception", output, StringComparison.Ordinal);
+    }
 }
