@@ -7,12 +7,12 @@ using SocketKit.Tcp;
 namespace SocketKit.IntegrationTests;
 
 /// <summary>
-/// SocketKit as a user gets it: packed into a folder feed under a version no cache has seen, referenced by version
-/// from a fresh console project (its nuget.config adds the folder and keeps the machine's own source), built, and run
-/// against a server.
+/// SocketKit as a user gets it: packed into a folder feed under a version no cache has seen (<see cref="PackedFeed"/>),
+/// referenced by version from fresh projects, built, and run: a console client against a server, and the hosting
+/// guide's server made from <c>dotnet new worker</c>.
 /// </summary>
 [Collection(nameof(LeakTests))] // builds and runs processes: nothing else beside it
-public sealed class PackageConsumptionTests
+public sealed class PackageConsumptionTests(PackedFeed packed) : IClassFixture<PackedFeed>
 {
     private const string ClientProgram = """
         using System.Net;
@@ -31,20 +31,10 @@ public sealed class PackageConsumptionTests
     [Fact]
     public async Task A_fresh_project_builds_against_the_packed_library_and_talks_to_a_server()
     {
-        using var directory = new TempDirectory();
-        var feed = Directory.CreateDirectory(Path.Combine(directory.Path, "feed")).FullName;
-        var app = Directory.CreateDirectory(Path.Combine(directory.Path, "app")).FullName;
-        var suffix = "test." + Guid.NewGuid().ToString("N")[..12];
-        var root = RepositoryRoot.Path;
-
-        foreach (var project in ShippingProjects)
-        {
-            await RunAsync("dotnet", ["pack", Path.Combine(root, "src", project, project + ".csproj"), "-c", "Release", "-o", feed, $"-p:VersionSuffix={suffix}"], root);
-        }
-
-        var package = Path.Combine(feed, $"SocketKit.{RepositoryRoot.VersionPrefix}-{suffix}.nupkg");
-        var version = Path.GetFileNameWithoutExtension(package)["SocketKit.".Length..];
-        foreach (var project in ShippingProjects)
+        var feed = packed.Feed;
+        var version = packed.Version;
+        var app = Directory.CreateDirectory(Path.Combine(packed.Root, "app")).FullName;
+        foreach (var project in PackedFeed.ShippingProjects)
         {
             Assert.True(File.Exists(Path.Combine(feed, $"{project}.{version}.nupkg")), $"{project} {version} was packed");
             Assert.True(File.Exists(Path.Combine(feed, $"{project}.{version}.snupkg")), $"{project} {version} has a symbol package");
@@ -63,14 +53,6 @@ public sealed class PackageConsumptionTests
             }
         }
 
-        await File.WriteAllTextAsync(Path.Combine(app, "nuget.config"), $"""
-            <?xml version="1.0" encoding="utf-8"?>
-            <configuration>
-              <packageSources>
-                <add key="socketkit-under-test" value="{feed}" />
-              </packageSources>
-            </configuration>
-            """, TestContext.Current.CancellationToken);
         await File.WriteAllTextAsync(Path.Combine(app, "App.csproj"), $"""
             <Project Sdk="Microsoft.NET.Sdk">
               <PropertyGroup>
@@ -85,18 +67,85 @@ public sealed class PackageConsumptionTests
             </Project>
             """, TestContext.Current.CancellationToken);
         await File.WriteAllTextAsync(Path.Combine(app, "Program.cs"), ClientProgram, TestContext.Current.CancellationToken);
-        await RunAsync("dotnet", ["build", "-c", "Release", "-o", Path.Combine(app, "out")], app);
+        await Command.RunAsync("dotnet", ["build", "-c", "Release", "-o", Path.Combine(app, "out")], app);
 
         var options = new TcpServerOptions { EndPoints = { Loopback.Any4 } };
         await using var server = new TcpServer<string, string>(options, Codec.Lines(), new Echo());
         await server.StartAsync(TestContext.Current.CancellationToken);
-        var output = await RunAsync("dotnet", [Path.Combine(app, "out", "App.dll"), server.EndPoints[0].ToString()], app);
+        var output = await Command.RunAsync("dotnet", [Path.Combine(app, "out", "App.dll"), server.EndPoints[0].ToString()], app);
 
         Assert.Contains("reply: hello from a package", output);
         Assert.Equal(1, server.AcceptedConnections);
     }
 
-    private static readonly string[] ShippingProjects = ["SocketKit", "SocketKit.Hosting", "SocketKit.Testing"];
+    /// <summary>
+    /// docs/hosting.md followed as written: <c>dotnet new worker</c>, <c>dotnet add package SocketKit.Hosting</c>, the
+    /// template's Worker.cs removed, the page's Program.cs and appsettings.json (its endpoints moved to loopback port 0).
+    /// The server takes its endpoints from the appsettings.json copied to the output folder, answers, and stops on SIGTERM.
+    /// </summary>
+    [Fact]
+    public async Task The_hosting_guide_followed_as_written_builds_and_serves_from_appsettings_json()
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux() || OperatingSystem.IsMacOS(), "the server is stopped with SIGTERM, a Unix signal");
+        var guide = await File.ReadAllTextAsync(Path.Combine(RepositoryRoot.Path, "docs", "hosting.md"), TestContext.Current.CancellationToken);
+        var app = Path.Combine(packed.Root, "ChatServer");
+        await Command.RunAsync("dotnet", ["new", "worker", "-n", "ChatServer", "-o", app], packed.Root);
+        await Command.RunAsync("dotnet", ["add", "package", "SocketKit.Hosting", "--version", packed.Version], app);
+        File.Delete(Path.Combine(app, "Worker.cs"));
+        await File.WriteAllTextAsync(Path.Combine(app, "Program.cs"), Block(guide, "csharp"), TestContext.Current.CancellationToken);
+        var settings = Block(guide, "json").Replace("\"0.0.0.0:5001\"", "\"127.0.0.1:0\"", StringComparison.Ordinal).Replace("\"[::]:5001\"", "\"127.0.0.1:0\"", StringComparison.Ordinal);
+        Assert.Equal(2, settings.Split("127.0.0.1:0").Length - 1);
+        await File.WriteAllTextAsync(Path.Combine(app, "appsettings.json"), settings, TestContext.Current.CancellationToken);
+        var output = Path.Combine(app, "out");
+        await Command.RunAsync("dotnet", ["build", "-c", "Release", "-o", output], app);
+        Assert.True(File.Exists(Path.Combine(output, "appsettings.json")), "the worker template copies appsettings.json to the output folder");
+
+        using var server = new Process { StartInfo = new ProcessStartInfo("dotnet", [Path.Combine(output, "ChatServer.dll")]) { WorkingDirectory = output, RedirectStandardOutput = true, UseShellExecute = false } };
+        server.Start();
+        try
+        {
+            string? line;
+            do
+            {
+                line = await AsyncAssert.Within(server.StandardOutput.ReadLineAsync(TestContext.Current.CancellationToken).AsTask(), "the hosted server to log where it listens", 60);
+                Assert.True(line is not null, "the hosted server ended before it listened");
+            }
+            while (!line.Contains("Listening on ", StringComparison.Ordinal));
+
+            var endPoint = System.Net.IPEndPoint.Parse(line[(line.IndexOf("Listening on ", StringComparison.Ordinal) + "Listening on ".Length)..].Trim());
+            Assert.Equal(System.Net.IPAddress.Loopback, endPoint.Address);
+            await using (var client = await TcpConnector.ConnectAsync(endPoint, Codec.Lines(), cancellationToken: TestContext.Current.CancellationToken))
+            {
+                await client.SendAsync("hello", TestContext.Current.CancellationToken);
+                await using var replies = client.ReadAllAsync(TestContext.Current.CancellationToken).GetAsyncEnumerator(TestContext.Current.CancellationToken);
+                Assert.True(await AsyncAssert.Within(replies.MoveNextAsync().AsTask(), "the hosted server's reply"));
+                Assert.Equal("[lobby] hello", replies.Current);
+            }
+
+            using (var kill = Process.Start("kill", $"-TERM {server.Id}"))
+            {
+                await AsyncAssert.Within(kill.WaitForExitAsync(TestContext.Current.CancellationToken), "kill");
+            }
+
+            await AsyncAssert.Within(server.WaitForExitAsync(TestContext.Current.CancellationToken), "the hosted server to stop on SIGTERM", 30);
+            Assert.Equal(0, server.ExitCode);
+        }
+        finally
+        {
+            if (!server.HasExited)
+            {
+                server.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
+    /// <summary>The first fenced block of <paramref name="language"/> on a page.</summary>
+    private static string Block(string page, string language)
+    {
+        var text = page.ReplaceLineEndings("\n");
+        var start = text.IndexOf($"```{language}\n", StringComparison.Ordinal) + language.Length + 4;
+        return text[start..text.IndexOf("```", start, StringComparison.Ordinal)];
+    }
 
     private static string ReadNuspec(string package)
     {
@@ -104,37 +153,6 @@ public sealed class PackageConsumptionTests
         var nuspec = zip.Entries.Single(entry => entry.FullName.EndsWith(".nuspec", StringComparison.Ordinal));
         using var reader = new StreamReader(nuspec.Open());
         return reader.ReadToEnd();
-    }
-
-    /// <summary>Runs a command to completion (within five minutes); fails with its output if it exits non-zero.</summary>
-    private static async Task<string> RunAsync(string file, string[] arguments, string directory)
-    {
-        var start = new ProcessStartInfo(file) { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        start.Environment["DOTNET_NOLOGO"] = "1";
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        try
-        {
-            await AsyncAssert.Within(process.WaitForExitAsync(TestContext.Current.CancellationToken), $"{file} {string.Join(' ', arguments)}", 300);
-        }
-        finally
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-        }
-
-        var output = await stdout + await stderr;
-        Assert.True(process.ExitCode == 0, $"{file} {string.Join(' ', arguments)} exited with {process.ExitCode}:\n{output}");
-        return output;
     }
 
     private sealed class Echo : ConnectionHandler<string, string>
