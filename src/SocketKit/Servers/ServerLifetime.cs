@@ -68,6 +68,9 @@ internal sealed class ServerLifetime : IDisposable
         Func<Task> afterDrain,
         CancellationToken cancellationToken)
     {
+        // The drain deadline counts from here, not from when this method gets to wait: by then the peers may have had
+        // their FIN for a while (and a test's fake clock may have passed the deadline already).
+        var started = time.GetTimestamp();
         await _stopping.CancelAsync().ConfigureAwait(false);
         try
         {
@@ -84,7 +87,8 @@ internal sealed class ServerLifetime : IDisposable
 
             try
             {
-                await _allClosed.Task.WaitAsync(drainTimeout, time, cancellationToken).ConfigureAwait(false);
+                var left = drainTimeout - time.GetElapsedTime(started);
+                await _allClosed.Task.WaitAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero, time, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is TimeoutException or OperationCanceledException)
             {
