@@ -11,6 +11,11 @@ internal static class ChunkExtensions
     public static void Check(ReadOnlySpan<byte> text)
     {
         var i = SkipWhitespace(text, 0);
+        if (i > 0 && i == text.Length)
+        {
+            throw HttpHeadParser.Bad("A chunk size is followed by whitespace and no extension.");
+        }
+
         while (i < text.Length)
         {
             if (text[i] != ';')

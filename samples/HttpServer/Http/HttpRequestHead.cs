@@ -9,9 +9,10 @@ public sealed class HttpRequestHead : HttpRequestPart
         Target = target;
         MinorVersion = minorVersion;
         Headers = headers;
-        var query = target.IndexOf('?', StringComparison.Ordinal);
-        Path = query < 0 ? target : target[..query];
-        Query = query < 0 ? "" : target[(query + 1)..];
+        var origin = OriginForm(target);
+        var query = origin.IndexOf('?', StringComparison.Ordinal);
+        Path = query < 0 ? origin : origin[..query];
+        Query = query < 0 ? "" : origin[(query + 1)..];
     }
 
     /// <summary>The method, e.g. <c>GET</c>.</summary>
@@ -20,7 +21,10 @@ public sealed class HttpRequestHead : HttpRequestPart
     /// <summary>The request target as sent: <c>/path?query</c>, an absolute URI, an authority (CONNECT) or <c>*</c>.</summary>
     public string Target { get; }
 
-    /// <summary>The target up to any '?', still percent-encoded.</summary>
+    /// <summary>
+    /// The target's path up to any '?', still percent-encoded. For an absolute-form target (<c>http://host/x?y</c>, which
+    /// RFC 9112 section 3.2.2 says a server must accept) it is the path within the URI (<c>/x</c>), <c>/</c> if it has none.
+    /// </summary>
     public string Path { get; }
 
     /// <summary>The query after '?', or empty.</summary>
@@ -46,6 +50,21 @@ public sealed class HttpRequestHead : HttpRequestPart
 
     /// <summary>Whether a body follows this head.</summary>
     public bool HasBody => BodyKind != HttpBodyKind.None;
+
+    /// <summary>The origin-form of a target: an absolute URI's path and query (the parser checked its form).</summary>
+    private static string OriginForm(string target)
+    {
+        var schemeEnd = target.StartsWith('/') ? -1 : target.IndexOf("://", StringComparison.Ordinal);
+        if (schemeEnd <= 0)
+        {
+            return target; // origin-form, asterisk-form (OPTIONS *) or authority-form (CONNECT)
+        }
+
+        var pathStart = target.AsSpan(schemeEnd + 3).IndexOfAny('/', '?');
+        return pathStart < 0 ? "/"
+            : target[schemeEnd + 3 + pathStart] == '?' ? "/" + target[(schemeEnd + 3 + pathStart)..]
+            : target[(schemeEnd + 3 + pathStart)..];
+    }
 
     /// <summary>Formats as the request line.</summary>
     public override string ToString() => $"{Method} {Target} HTTP/1.{MinorVersion}";

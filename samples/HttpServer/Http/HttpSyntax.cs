@@ -52,8 +52,38 @@ internal static class HttpSyntax
     /// <summary>The characters of an origin-form target, with every '%' followed by two hex digits; no '#', no space, no CTL.</summary>
     public static bool IsTargetText(ReadOnlySpan<byte> value) => AllIn(value, TargetChar) && PercentEncodingIsValid(value);
 
-    /// <summary>A Host field value (uri-host [":" port]); may be empty.</summary>
-    public static bool IsHost(ReadOnlySpan<byte> value) => AllIn(value, HostChar) && PercentEncodingIsValid(value);
+    /// <summary>A Host field value (uri-host [":" port], the port digits or empty); may be empty.</summary>
+    public static bool IsHost(ReadOnlySpan<byte> value)
+    {
+        if (!AllIn(value, HostChar) || !PercentEncodingIsValid(value))
+        {
+            return false;
+        }
+
+        ReadOnlySpan<byte> port;
+        if (!value.IsEmpty && value[0] == '[')
+        {
+            var close = value.IndexOf((byte)']'); // an IP literal: its colons are not the port's
+            if (close < 0)
+            {
+                return false;
+            }
+
+            port = value[(close + 1)..];
+        }
+        else
+        {
+            var colon = value.IndexOf((byte)':');
+            if ((colon < 0 ? value : value[..colon]).IndexOfAny((byte)'[', (byte)']') >= 0)
+            {
+                return false;
+            }
+
+            port = colon < 0 ? [] : value[colon..];
+        }
+
+        return port.IsEmpty || (port[0] == ':' && (port.Length == 1 || IsDigits(port[1..])));
+    }
 
     public static bool IsDigits(ReadOnlySpan<byte> value)
     {

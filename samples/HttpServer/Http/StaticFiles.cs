@@ -84,6 +84,10 @@ public sealed class StaticFiles(string root)
         {
             path = Path.Join(path, "index.html");
         }
+        else if (decoded.EndsWith('/'))
+        {
+            return null; // "/index.html/" names a folder, and there is none
+        }
 
         var file = new FileInfo(path);
         return file.Exists && file.LinkTarget is null && Path.GetFullPath(file.FullName).StartsWith(Root + Path.DirectorySeparatorChar, StringComparison.Ordinal) ? file : null;

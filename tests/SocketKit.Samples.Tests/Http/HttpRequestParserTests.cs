@@ -94,10 +94,15 @@ public class HttpRequestParserTests
     [InlineData("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3;\r\nabc\r\n0\r\n\r\n", 400)]
     [InlineData("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3;a=\"x\r\nabc\r\n0\r\n\r\n", 400)]
     [InlineData("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3 x\r\nabc\r\n0\r\n\r\n", 400)]
+    [InlineData("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3 \r\nabc\r\n0\r\n\r\n", 400)] // whitespace and no extension
     [InlineData("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nBad Trailer: x\r\n\r\n", 400)]
     [InlineData("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n10001\r\n", 413)]
     // Host.
     [InlineData("GET / HTTP/1.1\r\n\r\n", 400)]
+    [InlineData("GET / HTTP/1.1\r\nHost: a:xx\r\n\r\n", 400)] // a port that is not a number
+    [InlineData("GET / HTTP/1.1\r\nHost: a:1:2\r\n\r\n", 400)]
+    [InlineData("GET / HTTP/1.1\r\nHost: a]b\r\n\r\n", 400)]
+    [InlineData("GET / HTTP/1.1\r\nHost: [::1]x\r\n\r\n", 400)]
     [InlineData("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400)]
     [InlineData("GET / HTTP/1.0\r\nHost: a\r\nHost: a\r\n\r\n", 400)]
     [InlineData("GET / HTTP/1.1\r\nHost: user@a\r\n\r\n", 400)]
@@ -203,6 +208,19 @@ public class HttpRequestParserTests
 
         Assert.Null(result.Error);
         Assert.Equal([limits.MaxBodyPiece, body.Length - limits.MaxBodyPiece], pieces);
+    }
+
+    [Theory]
+    [InlineData("GET http://example.com/x?y HTTP/1.1\r\nHost: example.com\r\n\r\n", "/x", "y")]
+    [InlineData("GET http://example.com HTTP/1.1\r\nHost: example.com\r\n\r\n", "/", "")]
+    [InlineData("GET http://example.com?q HTTP/1.1\r\nHost: example.com\r\n\r\n", "/", "q")]
+    [InlineData("GET https://example.com:8443/a/b HTTP/1.1\r\nHost: other\r\n\r\n", "/a/b", "")]
+    [InlineData("GET /plain?q HTTP/1.1\r\nHost: a:\r\n\r\n", "/plain", "q")]
+    public void An_absolute_form_target_gives_the_path_and_query_within_it(string request, string path, string query)
+    {
+        var head = Assert.IsType<HttpRequestHead>(HttpRequestDecoder.Instance.Decode(new System.Buffers.ReadOnlySequence<byte>(System.Text.Encoding.ASCII.GetBytes(request))));
+        Assert.Equal(path, head.Path);
+        Assert.Equal(query, head.Query);
     }
 
     [Fact]

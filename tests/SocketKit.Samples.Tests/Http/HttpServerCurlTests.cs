@@ -92,6 +92,8 @@ public class HttpServerCurlTests
     [InlineData("/../../../etc/passwd", 404)]
     [InlineData("/%2e%2e/%2e%2e/etc/passwd", 404)]
     [InlineData("/.hidden", 404)]
+    [InlineData("/index.html/", 404)] // a file is not a folder
+    [InlineData("/index.html", 200)]
     [InlineData("/plaintext?x=1", 200)]
     public async Task Paths_outside_the_folder_are_not_found(string path, int status)
     {
@@ -102,6 +104,24 @@ public class HttpServerCurlTests
 
         Assert.True(exit == 0, error);
         Assert.Equal(status.ToString(System.Globalization.CultureInfo.InvariantCulture), output);
+    }
+
+    /// <summary>
+    /// RFC 9112 section 3.2.2: a server must accept an absolute-form target. curl sends one to a proxy, so the server is
+    /// named as curl's proxy (still on loopback: the URI's host is never looked up).
+    /// </summary>
+    [Theory]
+    [InlineData("http://example.invalid/plaintext", "Hello, World! 200")]
+    [InlineData("http://example.invalid/plaintext?x=1", "Hello, World! 200")]
+    [InlineData("http://example.invalid/missing.html", "404")]
+    public async Task An_absolute_form_target_is_routed_by_its_path(string uri, string expected)
+    {
+        await using var http = await HttpServerFixture.StartAsync();
+
+        var (exit, output, error) = await Curl("--proxy", http.Url(""), "--write-out", " %{http_code}", "--output", "-", uri);
+
+        Assert.True(exit == 0, error);
+        Assert.EndsWith(expected, output, StringComparison.Ordinal);
     }
 
     [Fact]
