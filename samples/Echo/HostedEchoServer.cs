@@ -23,6 +23,7 @@ public static class HostedEchoServer
         builder.Configuration.AddEnvironmentVariables(); // after the defaults: the environment wins
         builder.Services
             .AddSocketKitTcpServer<ReadOnlySequence<byte>, ReadOnlySequence<byte>, EchoHandler>("echo", Codec.LengthPrefixed())
+            .Configure(options => options.Connection.IdleTimeout = EchoServer.DefaultIdleTimeout) // SocketKit__Echo__Connection__IdleTimeout overrides it
             .BindSocketKit(builder.Configuration.GetSection("SocketKit:Echo"));
 
         using var host = builder.Build();

@@ -8,16 +8,18 @@ var host = new Option<string>("--host") { Description = "The address to listen o
 var port = new Option<int>("--port") { Description = "The TCP or UDP port.", DefaultValueFactory = _ => 5000 };
 var udp = new Option<bool>("--udp") { Description = "Use UDP: each datagram is echoed back to its sender unchanged (no length prefix)." };
 var unix = new Option<string?>("--unix") { Description = "A Unix domain socket path to listen on or connect to, instead of --host and --port (local clients; TCP framing)." };
+var idleTimeout = new Option<int>("--idle-timeout") { Description = "Seconds a TCP connection may send and receive nothing before it is closed.", DefaultValueFactory = _ => (int)EchoServer.DefaultIdleTimeout.TotalSeconds };
 var reusePort = new Option<bool>("--reuse-port") { Description = "Linux: share the port with other echo servers started with it (SO_REUSEPORT); the kernel spreads connections among them." };
 
-var server = new Command("server", "Run the echo server until Ctrl+C, SIGTERM or SIGQUIT.") { host, port, udp, reusePort, unix };
+var server = new Command("server", "Run the echo server until Ctrl+C, SIGTERM or SIGQUIT.") { host, port, udp, reusePort, unix, idleTimeout };
 // The server stops gracefully on Ctrl+C, SIGTERM or SIGQUIT by itself (RunAsync()), draining for up to 10 s.
 server.SetAction(result =>
 {
     var endPoint = new IPEndPoint(IPAddress.Parse(result.GetValue(host)!), result.GetValue(port));
-    return result.GetValue(unix) is { } path ? EchoServer.RunAsync(new UnixDomainSocketEndPoint(path))
+    var idle = TimeSpan.FromSeconds(result.GetValue(idleTimeout));
+    return result.GetValue(unix) is { } path ? EchoServer.RunAsync(new UnixDomainSocketEndPoint(path), idleTimeout: idle)
         : result.GetValue(udp) ? UdpEchoServer.RunAsync(endPoint)
-        : EchoServer.RunAsync(endPoint, result.GetValue(reusePort));
+        : EchoServer.RunAsync(endPoint, result.GetValue(reusePort), idle);
 });
 
 var hosted = new Command("hosted", "Run the echo server in the .NET Generic Host (SocketKit.Hosting) until Ctrl+C or SIGTERM.") { host, port };

@@ -119,6 +119,33 @@ public class EchoSampleTests
         Assert.Contains("stopped after serving 1 connection(s)", rest, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A client that connects and says nothing is not held for ever (issue 21): the server closes it after its idle
+    /// timeout, one minute unless told otherwise; here one second, on the real clock of a real process.
+    /// </summary>
+    [Theory]
+    [InlineData("server", "--idle-timeout", "1")]
+    [InlineData("hosted")]
+    public async Task A_silent_client_is_closed_after_the_idle_timeout(string command, params string[] idle)
+    {
+        var environment = new Dictionary<string, string> { ["SocketKit__Echo__Connection__IdleTimeout"] = "00:00:01", ["SocketKit__Echo__EndPoints__0"] = "127.0.0.1:0" };
+        using var echo = SampleProcess.Start("Echo", [command, "--port", "0", .. idle], command == "hosted" ? environment : null);
+        var prefix = command == "hosted" ? "hosted echo server listening on " : "echo server listening on ";
+        var line = await echo.ReadLineStartingWithAsync(prefix);
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(IPEndPoint.Parse(line[prefix.Length..].Split(';')[0])).WaitAsync(TimeSpan.FromSeconds(10));
+
+        // Nothing sent: the server's FIN comes once the connection has been idle for a second (a tick or two later).
+        Assert.Equal(0, await socket.ReceiveAsync(new byte[16].AsMemory(), SocketFlags.None).AsTask().WaitAsync(TimeSpan.FromSeconds(10)));
+        if (command == "server")
+        {
+            Assert.Contains("(IdleTimeout (TimeoutException: Nothing received or sent for 00:00:01.)", await echo.ReadLineStartingWithAsync("server: disconnected "), StringComparison.Ordinal);
+        }
+
+        var (exitCode, _) = await echo.TerminateAsync();
+        Assert.Equal(0, exitCode);
+    }
+
     [Fact]
     public async Task On_sigterm_the_udp_server_stops_and_exits_cleanly()
     {
