@@ -21,6 +21,12 @@ public sealed class HttpLimits
     /// <summary>The longest chunk-size line, extensions and CRLF included (1 KiB); longer is answered 400.</summary>
     public int MaxChunkLine { get; init; } = 1024;
 
+    /// <summary>
+    /// The most bytes of chunk extensions in one request, over all its chunks (16 KiB, as Node.js since CVE-2024-22019);
+    /// more is answered 413. Without it, a body of one-byte chunks could carry a thousand times its size in extensions.
+    /// </summary>
+    public int MaxChunkExtensions { get; init; } = 16 * 1024;
+
     /// <summary>The largest piece of body handed over at once (64 KiB); also the framer's maximum frame.</summary>
     public int MaxBodyPiece { get; init; } = 64 * 1024;
 }

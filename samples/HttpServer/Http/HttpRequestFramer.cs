@@ -30,6 +30,7 @@ public sealed class HttpRequestFramer : Framer
     private HttpHeaders? _headers;
     private long _remaining; // of the Content-Length body, or of the current chunk
     private long _bodyLength; // chunked: the body so far
+    private int _extensionBytes; // chunked: the chunk extensions so far
 
     /// <summary>Creates a framer with the given limits.</summary>
     public HttpRequestFramer(HttpLimits limits)
@@ -70,11 +71,11 @@ public sealed class HttpRequestFramer : Framer
 
                     frame = Cut(ref input, 0, _offset);
                     Part = head;
-                    (_state, _remaining, _bodyLength) = head.BodyKind switch
+                    (_state, _remaining, _bodyLength, _extensionBytes) = head.BodyKind switch
                     {
-                        HttpBodyKind.ContentLength => (State.Body, head.ContentLength, 0L),
-                        HttpBodyKind.Chunked => (State.ChunkSize, 0L, 0L),
-                        _ => (State.Head, 0L, 0L),
+                        HttpBodyKind.ContentLength => (State.Body, head.ContentLength, 0L, 0),
+                        HttpBodyKind.Chunked => (State.ChunkSize, 0L, 0L, 0),
+                        _ => (State.Head, 0L, 0L, 0),
                     };
                     return FrameStatus.Frame;
 
@@ -130,8 +131,14 @@ public sealed class HttpRequestFramer : Framer
                         return FrameStatus.NeedMoreData;
                     }
 
-                    var size = ChunkSize(LineAt(input, _offset, end));
+                    var (size, extensions) = ChunkSize(LineAt(input, _offset, end));
                     _offset = end + 2;
+                    _extensionBytes += extensions; // each line is at most MaxChunkLine: no overflow before the check
+                    if (_extensionBytes > _limits.MaxChunkExtensions)
+                    {
+                        throw new BadHttpRequestException(413, $"The chunk extensions of the request exceed the {_limits.MaxChunkExtensions} bytes allowed.");
+                    }
+
                     if (size == 0)
                     {
                         (_state, _fieldBytes, _fieldCount) = (State.Trailers, 0, 0);
@@ -291,8 +298,8 @@ public sealed class HttpRequestFramer : Framer
         return line.IsSingleSegment ? line.FirstSpan : line.ToArray();
     }
 
-    /// <summary>chunk-size [ chunk-ext ]: hex digits without overflow, then extensions that are checked and ignored.</summary>
-    private static long ChunkSize(ReadOnlySpan<byte> line)
+    /// <summary>chunk-size [ chunk-ext ]: hex digits without overflow, then extensions that are checked, counted and ignored.</summary>
+    private static (long Size, int ExtensionBytes) ChunkSize(ReadOnlySpan<byte> line)
     {
         long size = 0;
         var i = 0;
@@ -312,7 +319,7 @@ public sealed class HttpRequestFramer : Framer
         }
 
         ChunkExtensions.Check(line[i..]);
-        return size;
+        return (size, line.Length - i);
     }
 
     private static byte ByteAt(ReadOnlySequence<byte> input, long index) => input.Slice(index, 1).FirstSpan[0];

@@ -182,6 +182,25 @@ public class HttpRequestParserTests
         Assert.EndsWith("body=[];", HttpParse.SameAtEverySplit($"GET / HTTP/1.1\r\nHost: a\r\n{justEnough}\r\n"));
     }
 
+    /// <summary>
+    /// Chunk extensions have a budget per request (the class of Node's CVE-2024-22019): one-byte chunks with 1 000 bytes
+    /// of extensions each pass up to 16 KiB, and a request that goes past it is 413. The next request starts afresh.
+    /// </summary>
+    [Fact]
+    public void Chunk_extensions_over_the_per_request_budget_are_413_and_each_request_has_its_own()
+    {
+        var extension = ";e=" + new string('v', 997); // 1 000 bytes after the size
+        string Chunked(int chunks) => "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n" +
+            string.Concat(Enumerable.Repeat($"1{extension}\r\nx\r\n", chunks)) + "0\r\n\r\n";
+        var withinBudget = HttpParse.Limits.MaxChunkExtensions / 1000; // 16 chunks: 16 000 bytes
+
+        Assert.EndsWith($"body=[{new string('x', withinBudget)}];", HttpParse.SameAtEverySplit(Chunked(withinBudget)));
+        var over = HttpParse.SameAtEverySplit(Chunked(withinBudget) + Chunked(withinBudget + 1));
+        Assert.EndsWith("[Host:a|Transfer-Encoding:chunked] error 413", over); // the second request's 17th extension
+        Assert.Equal(1, over.Split("body=[").Length - 1);
+        Assert.Equal(2, HttpParse.SameAtEverySplit(Chunked(withinBudget) + Chunked(withinBudget)).Split("body=[").Length - 1);
+    }
+
     [Fact]
     public void A_chunked_body_over_the_limit_is_413_when_a_chunk_crosses_it()
     {

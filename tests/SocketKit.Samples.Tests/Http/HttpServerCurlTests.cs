@@ -124,6 +124,31 @@ public class HttpServerCurlTests
         Assert.EndsWith(expected, output, StringComparison.Ordinal);
     }
 
+    /// <summary>One request's chunk extensions past its 16 KiB budget: 413, that connection closed, the server serving on.</summary>
+    [Fact]
+    public async Task A_request_past_the_chunk_extension_budget_is_413_and_the_server_serves_the_next_client()
+    {
+        await using var http = await HttpServerFixture.StartAsync();
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        await socket.ConnectAsync(http.EndPoint).WaitAsync(TimeSpan.FromSeconds(10));
+        var extension = ";e=" + new string('v', 997);
+        var request = "POST /echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n" + string.Concat(Enumerable.Repeat($"1{extension}\r\nx\r\n", 17));
+
+        await socket.SendAsync(System.Text.Encoding.ASCII.GetBytes(request), System.Net.Sockets.SocketFlags.None);
+        var answer = new MemoryStream();
+        var buffer = new byte[4096];
+        int read;
+        while ((read = await socket.ReceiveAsync(buffer.AsMemory(), System.Net.Sockets.SocketFlags.None).AsTask().WaitAsync(TimeSpan.FromSeconds(10))) > 0)
+        {
+            answer.Write(buffer, 0, read);
+        }
+
+        Assert.StartsWith("HTTP/1.1 413 ", System.Text.Encoding.ASCII.GetString(answer.ToArray()), StringComparison.Ordinal);
+        var (exit, output, error) = await Curl(http.Url("/plaintext"));
+        Assert.True(exit == 0, error);
+        Assert.Equal("Hello, World!", output);
+    }
+
     [Fact]
     public async Task A_body_over_the_limit_is_413_and_header_fields_over_theirs_431()
     {
