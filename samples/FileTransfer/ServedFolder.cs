@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
 
 namespace FileTransfer;
 
@@ -8,12 +10,16 @@ namespace FileTransfer;
 /// </summary>
 public sealed class ServedFolder(string root)
 {
+    /// <summary>The longest file name, in UTF-8 bytes.</summary>
+    public const int MaxNameBytes = 255;
+
     public string Root { get; } = Path.GetFullPath(root);
 
     /// <summary>The full path for <paramref name="name"/>, or why it is refused.</summary>
     public string Resolve(string name)
     {
-        if (name.Length is 0 or > 255 || name is "." or ".." || name.IndexOfAny(['/', '\\']) >= 0 || name.Any(char.IsControl)
+        // A file name is at most 255 bytes (Linux's NAME_MAX): UTF-8 bytes, not .NET's UTF-16 characters.
+        if (name.Length == 0 || Encoding.UTF8.GetByteCount(name) > MaxNameBytes || name is "." or ".." || name.IndexOfAny(['/', '\\']) >= 0 || name.Any(char.IsControl)
             || name.StartsWith('.'))
         {
             throw new TransferException($"not a plain file name: {name}"); // dot files are the server's own (partial uploads)
@@ -33,8 +39,12 @@ public sealed class ServedFolder(string root)
         return path;
     }
 
-    /// <summary>Where an upload of a file with this hash collects its bytes until they hash right.</summary>
-    public string PartialUpload(string name, string sha256) => Path.Combine(Root, $".{name}.{sha256[..16]}.part");
+    /// <summary>
+    /// Where an upload of a file with this hash collects its bytes until they hash right. Named from hashes of the name
+    /// and the content (39 bytes), so that every name accepted as a final name fits as a partial one too.
+    /// </summary>
+    public string PartialUpload(string name, string sha256) =>
+        Path.Combine(Root, $".{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(name)))[..16]}-{sha256[..16]}.part");
 
     private readonly ConcurrentDictionary<(string Path, long Length, DateTime Written), Task<string>> _hashes = new();
 

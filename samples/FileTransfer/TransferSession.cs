@@ -10,6 +10,7 @@ namespace FileTransfer;
 /// </summary>
 public sealed class TransferSession(ServedFolder folder) : ConnectionHandler<ReadOnlySequence<byte>, string>
 {
+
     private Upload? _upload;
     private long _bodyLeft;
 
@@ -111,9 +112,13 @@ public sealed class TransferSession(ServedFolder folder) : ConnectionHandler<Rea
         {
             file = new FileStream(partial, FileMode.Append, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous);
         }
-        catch (IOException)
+        catch (IOException e) when (IsSharingViolation(e))
         {
-            throw new TransferException($"{name} is being uploaded by someone else");
+            throw new TransferException($"{name} is being uploaded by someone else"); // the same content, at the same time
+        }
+        catch (IOException e)
+        {
+            throw new TransferException($"cannot store {name}: {e.Message}");
         }
 
         if (file.Length > size)
@@ -155,6 +160,13 @@ public sealed class TransferSession(ServedFolder folder) : ConnectionHandler<Rea
         File.Move(upload.Partial, upload.Path, overwrite: true); // atomic: a download in progress keeps the old file
         await connection.SendAsync($"OK {sha256}", closing);
     }
+
+    /// <summary>
+    /// Another stream holds the file with FileShare.None: ERROR_SHARING_VIOLATION on Windows; on Unix .NET takes an
+    /// flock, whose refusal is EWOULDBLOCK (11 on Linux, 35 on macOS).
+    /// </summary>
+    private static bool IsSharingViolation(IOException e) =>
+        e.HResult == unchecked((int)0x80070020) || (!OperatingSystem.IsWindows() && e.HResult == (OperatingSystem.IsMacOS() ? 35 : 11));
 
     private sealed record Upload(string Name, string Path, string Partial, long Size, string Sha256, FileStream File);
 }

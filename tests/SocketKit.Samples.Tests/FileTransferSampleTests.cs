@@ -120,6 +120,56 @@ public sealed class FileTransferSampleTests
         Assert.False(File.Exists(Path.Combine(Path.GetDirectoryName(transfer.Root)!, "outside.txt")));
     }
 
+    /// <summary>
+    /// Names up to 255 UTF-8 bytes upload (the partial file's name no longer grows with the final one), a longer one is
+    /// refused as too long (counted in bytes: 128 'é' are 128 characters but 256 bytes), and neither blames another user.
+    /// </summary>
+    [Theory]
+    [InlineData(255, 'a', true)]
+    [InlineData(233, 'a', true)]
+    [InlineData(127, '\u00e9', true)] // 254 bytes, and one more ASCII letter below
+    [InlineData(128, '\u00e9', false)]
+    [InlineData(256, 'a', false)]
+    public async Task A_name_of_up_to_255_bytes_uploads_and_a_longer_one_is_refused_as_such(int count, char letter, bool fits)
+    {
+        await using var transfer = await FileTransferTest.StartAsync();
+        var name = new string(letter, count) + (letter == 'a' ? "" : fits ? "x" : "");
+        var content = "hello"u8.ToArray();
+        var sha256 = Convert.ToHexStringLower(SHA256.HashData(content));
+        using var raw = await RawTransferClient.ConnectAsync(transfer.EndPoint);
+
+        await raw.SendLineAsync($"UPLOAD {content.Length} {sha256} {name}");
+        var answer = await raw.ReadLineAsync();
+
+        if (!fits)
+        {
+            Assert.Equal($"ERR not a plain file name: {name}", answer);
+            return;
+        }
+
+        Assert.Equal("READY 0", answer);
+        await raw.SendLineAsync($"DATA {content.Length}");
+        await raw.SendAsync(content);
+        Assert.Equal($"OK {sha256}", await raw.ReadLineAsync());
+        Assert.Equal(content, await File.ReadAllBytesAsync(Path.Combine(transfer.Root, name), TestContext.Current.CancellationToken));
+        Assert.Equal([name], transfer.ServedNames());
+    }
+
+    [Fact]
+    public async Task A_second_upload_of_the_same_content_at_the_same_time_is_refused_as_a_conflict()
+    {
+        await using var transfer = await FileTransferTest.StartAsync();
+        var sha256 = Convert.ToHexStringLower(SHA256.HashData("hello"u8));
+        using var first = await RawTransferClient.ConnectAsync(transfer.EndPoint);
+        using var second = await RawTransferClient.ConnectAsync(transfer.EndPoint);
+
+        await first.SendLineAsync($"UPLOAD 5 {sha256} same.txt");
+        Assert.Equal("READY 0", await first.ReadLineAsync());
+        await second.SendLineAsync($"UPLOAD 5 {sha256} same.txt");
+
+        Assert.Equal("ERR same.txt is being uploaded by someone else", await second.ReadLineAsync());
+    }
+
     [Fact]
     public async Task An_upload_that_does_not_hash_right_leaves_nothing_behind()
     {
