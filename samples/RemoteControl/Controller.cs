@@ -17,7 +17,7 @@ public static class Controller
         TextWriter output, CancellationToken cancellationToken)
     {
         var key = Authentication.LoadKey(keyFile, create: false);
-        var name = agent.ToString()!;
+        var name = KnownAgents.NameOf(agent);
         X509Certificate2? seen = null;
         var tls = new TlsClientOptions
         {
@@ -105,6 +105,16 @@ public static class Controller
 public static class KnownAgents
 {
     private static readonly Lock FileLock = new();
+
+    /// <summary>
+    /// What a pin is keyed by: the agent as the user named it, <c>host:port</c> (<c>[::1]:port</c> for an IPv6 literal).
+    /// As with SSH's known_hosts, <c>localhost</c> and <c>127.0.0.1</c> are two names, each pinned on its first use.
+    /// </summary>
+    public static string NameOf(EndPoint agent) => agent switch
+    {
+        DnsEndPoint { Host: var host, Port: var port } => host.Contains(':', StringComparison.Ordinal) ? $"[{host}]:{port}" : $"{host}:{port}",
+        _ => agent.ToString()!,
+    };
 
     public static bool Check(string path, string agent, string fingerprint)
     {

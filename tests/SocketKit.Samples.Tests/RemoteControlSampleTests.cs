@@ -13,6 +13,26 @@ namespace SocketKit.Samples.Tests;
 [Collection(nameof(SampleTests))]
 public sealed class RemoteControlSampleTests
 {
+    /// <summary>
+    /// Pins are keyed by the agent as the user named it, as the command line names it (a host name and a port): not
+    /// "Unspecified/127.0.0.1:PORT". localhost and 127.0.0.1 are two names, each pinned on first use, as in known_hosts.
+    /// </summary>
+    [Fact]
+    public async Task Known_agents_are_keyed_by_the_name_the_user_gave()
+    {
+        await using var rc = await RemoteControlTest.StartAsync();
+        var port = rc.EndPoint.Port;
+
+        foreach (var host in new[] { "localhost", "127.0.0.1", "localhost" })
+        {
+            var output = new StringWriter();
+            Assert.Equal(0, await Controller.RunAsync(new DnsEndPoint(host, port), rc.KeyFile, rc.KnownAgents, "uptime", [], output, TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(20)));
+        }
+
+        Assert.Equal([$"localhost:{port} {rc.Fingerprint}", $"127.0.0.1:{port} {rc.Fingerprint}"], await File.ReadAllLinesAsync(rc.KnownAgents, TestContext.Current.CancellationToken));
+        Assert.Equal($"[::1]:{port}", KnownAgents.NameOf(new DnsEndPoint("::1", port)));
+    }
+
     [Fact]
     public async Task A_controller_with_the_key_runs_allowed_commands_and_pins_the_agent_on_first_use()
     {
