@@ -48,9 +48,15 @@ public static class EchoServer
     public static async Task<int> RunAsync(EndPoint endPoint, bool reusePort = false, TimeSpan? idleTimeout = null)
     {
         await using var server = Create(endPoint, Console.Out, reusePort, idleTimeout);
-        await server.StartAsync();
-        Console.WriteLine($"echo server listening on {string.Join(", ", server.EndPoints.Concat<EndPoint>(server.UnixEndPoints))}; Ctrl+C to stop");
-        await server.RunAsync(); // serves until a stop signal, then stops gracefully
+        // RunAsync() takes the stop signals, then starts the server, before it returns: announced only then, a server
+        // cannot be killed by a SIGTERM sent the moment it says it listens. A failed start has ended the task already.
+        var running = server.RunAsync();
+        if (!running.IsCompleted)
+        {
+            Console.WriteLine($"echo server listening on {string.Join(", ", server.EndPoints.Concat<EndPoint>(server.UnixEndPoints))}; Ctrl+C to stop");
+        }
+
+        await running; // serves until a stop signal, then stops gracefully
         Console.WriteLine($"stopped after serving {server.AcceptedConnections} connection(s)");
         return 0;
     }

@@ -16,9 +16,13 @@ public static class UdpEchoServer
     public static async Task<int> RunAsync(IPEndPoint endPoint)
     {
         await using var server = Create(endPoint, Console.Out);
-        await server.StartAsync();
-        Console.WriteLine($"UDP echo server on {server.LocalEndPoint}; Ctrl+C to stop");
-        await server.RunAsync(); // serves until a stop signal
+        var running = server.RunAsync(); // takes the stop signals and starts the endpoint before it returns (see EchoServer)
+        if (!running.IsCompleted)
+        {
+            Console.WriteLine($"UDP echo server on {server.LocalEndPoint}; Ctrl+C to stop");
+        }
+
+        await running; // serves until a stop signal
         Console.WriteLine($"stopped after echoing {server.ReceivedDatagrams} datagram(s)");
         return 0;
     }

@@ -70,4 +70,25 @@ public sealed class ServerRunTests
         await second.StopAsync(TestContext.Current.CancellationToken);
         await AsyncAssert.Within(runningUntilStopped, "RunAsync to end with the stop");
     }
+
+    /// <summary>
+    /// RunAsync() has started the server when it returns (after taking the stop signals), so a program may announce
+    /// where it listens right after calling it; the Echo sample does, and a SIGTERM sent at once stops it gracefully.
+    /// </summary>
+    [Fact]
+    public async Task RunAsync_without_a_token_has_started_the_server_when_it_returns()
+    {
+        await using var tcp = new TcpServer<string, string>(new TcpServerOptions { EndPoints = { Loopback.Any4 } }, Codec.Lines(), new SessionRecorder());
+        await using var udp = new UdpEndpoint<string, string>(new UdpEndpointOptions { LocalEndPoint = Loopback.Any4 }, Utf8TextCodec.Instance, Utf8TextCodec.Instance);
+
+        var tcpRunning = tcp.RunAsync();
+        var udpRunning = udp.RunAsync();
+
+        Assert.NotEqual(0, Assert.Single(tcp.EndPoints).Port);
+        Assert.NotEqual(0, udp.LocalEndPoint.Port);
+        Assert.False(tcpRunning.IsCompleted);
+        await tcp.StopAsync(TestContext.Current.CancellationToken);
+        await udp.StopAsync(TestContext.Current.CancellationToken);
+        await AsyncAssert.Within(Task.WhenAll(tcpRunning, udpRunning), "both runs to end with their stop");
+    }
 }

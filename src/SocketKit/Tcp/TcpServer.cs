@@ -155,7 +155,11 @@ public sealed partial class TcpServer<TIn, TOut> : IConnectionGroup<TIn, TOut>, 
     /// A second signal during the drain cuts it short. While it runs, these signals stop the server instead of ending the process; the process ends when the
     /// program returns. Needs no console input.
     /// </summary>
-    /// <remarks>An app that handles its own signals (or runs in the Generic Host) calls <see cref="RunAsync(CancellationToken)"/> instead.</remarks>
+    /// <remarks>
+    /// The signals are taken before the server starts, and both are done when this method returns: announce that the
+    /// server listens after calling it, and a stop signal sent the moment the announcement is seen stops it gracefully.
+    /// An app that handles its own signals (or runs in the Generic Host) calls <see cref="RunAsync(CancellationToken)"/> instead.
+    /// </remarks>
     /// <returns>A task that completes when the server has stopped.</returns>
     public Task RunAsync() => ServerRun.RunUntilSignalledAsync(StartIfNotStartedAsync, StopAsync, _lifetime.Stopping);
 

@@ -149,7 +149,11 @@ public sealed partial class UdpEndpoint<TIn, TOut> : IAsyncDisposable
     /// is called, then stops (<see cref="StopAsync"/>; a second signal stops waiting for the running handler call). While
     /// it runs, these signals stop the endpoint instead of ending the process. Needs no console input.
     /// </summary>
-    /// <remarks>An app that handles its own signals (or runs in the Generic Host) calls <see cref="RunAsync(CancellationToken)"/> instead.</remarks>
+    /// <remarks>
+    /// The signals are taken before the server starts, and both are done when this method returns: announce that the
+    /// server listens after calling it, and a stop signal sent the moment the announcement is seen stops it gracefully.
+    /// An app that handles its own signals (or runs in the Generic Host) calls <see cref="RunAsync(CancellationToken)"/> instead.
+    /// </remarks>
     /// <returns>A task that completes when the endpoint has stopped.</returns>
     public Task RunAsync() => ServerRun.RunUntilSignalledAsync(StartIfNotStartedAsync, StopAsync, _stopping.Token);
 
